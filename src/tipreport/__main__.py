@@ -1,0 +1,55 @@
+"""Command line: ``python -m tipreport check`` or ``python -m tipreport build-data``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import pandas as pd
+
+from tipreport.coverage import coverage_by_year
+from tipreport.load import load_all
+from tipreport.paths import DATA_DIR, REFERENCE_DIR
+from tipreport.validate import DataValidationError, display_path
+
+
+def check(args: argparse.Namespace) -> int:
+    """Validate the data package and print coverage per report year."""
+    tables = load_all(args.data_dir)
+    print(f"data package valid: {display_path(args.data_dir)}")
+    for name, frame in tables.items():
+        print(f"  {name:<16} {len(frame):>5} rows")
+    print("\nTier placements per report year (status as stated by the reference curation):")
+    with pd.option_context("display.width", 120, "display.max_rows", 100):
+        print(coverage_by_year(tables["tiers"]).to_string())
+    return 0
+
+
+def build_data(args: argparse.Namespace) -> int:
+    """Regenerate the reference-derived tables from ../shared/reference."""
+    from tipreport.curate import write_tables
+
+    if not REFERENCE_DIR.exists():
+        print(f"error: reference data not found at {REFERENCE_DIR}", file=sys.stderr)
+        return 2
+    for path in write_tables(args.data_dir):
+        print(f"wrote {display_path(path)}")
+    return check(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tipreport", description=__doc__)
+    parser.add_argument("--data-dir", default=DATA_DIR, help="data package folder (default: data/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help=check.__doc__).set_defaults(run=check)
+    commands.add_parser("build-data", help=build_data.__doc__).set_defaults(run=build_data)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except DataValidationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Build the reference-derived tables in ``data/`` from ``../shared/reference/``.
+
+``tiers.csv``, ``countries.csv``, ``law_enforcement.csv`` and ``sources.csv`` are
+written by this module, deterministically, so every row traces back to a row of
+the verified reference data. The article tables (quotes, numbers, events) are
+curated by hand; their sources come from ``curation/manual_sources.csv``.
+Run ``python -m tipreport build-data``; a test checks the committed files match.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tipreport.paths import DATA_DIR, REFERENCE_DIR, REPO_ROOT
+
+ARTICLE_URL = "https://cambojanews.com/cambodia-fails-to-meet-minimum-standards-for-combating-human-trafficking-us-govt-reports/"
+MANUAL_SOURCES = REPO_ROOT / "curation" / "manual_sources.csv"
+
+#: The article's comparison group: the 10 ASEAN members and Timor-Leste.
+SOUTHEAST_ASIA = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "TLS", "VNM")
+PRIMARY_HOSTS = ("state.gov", "usembassy.gov")
+LAW_ENFORCEMENT_COLUMNS = (
+    "prosecutions", "prosecutions_labor", "convictions", "convictions_labor",
+    "victims_identified", "victims_identified_labor", "new_or_amended_legislation",
+)
+SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "date", "kind", "retrieved_note")
+
+
+def source_id(url: str) -> str:
+    """Stable id of a source: S + first 8 hex digits of the SHA-1 of its URL."""
+    return "S" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:8]
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def csv_text(columns, rows) -> str:
+    """CSV with a header, '\\n' line ends and minimal quoting."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def host(url: str) -> str:
+    return urlparse(url).netloc
+
+
+def source_kind(url: str) -> str:
+    """primary for State Department and U.S. embassy pages, secondary for everything else."""
+    name = host(url)
+    return "primary" if any(name == h or name.endswith("." + h) for h in PRIMARY_HOSTS) else "secondary"
+
+
+def build_countries(reference: Path) -> tuple[list[dict], dict]:
+    names = read_csv(reference / "tiers" / "country_names.csv")
+    canonical = {row["iso3"]: row["canonical_name"] for row in names}
+    regions = {row["iso3"]: row for row in read_csv(reference / "regions" / "regions.csv")}
+    rows, sources = [], {}
+    for iso3 in sorted(canonical):
+        region = regions.get(iso3)
+        url = (region or {}).get("source_url", "")
+        if url:
+            sources.setdefault(url, (region["source_note"].split(";")[0], "regions/regions.csv"))
+        rows.append({
+            "iso3": iso3,
+            "country": canonical[iso3],
+            "region": (region or {}).get("region", ""),
+            "region_note": region["source_note"] if region else "not in shared/reference/regions/regions.csv",
+            "southeast_asia": flag(iso3 in SOUTHEAST_ASIA),
+            "region_source_id": source_id(url) if url else "",
+        })
+    return rows, sources
+
+
+def build_tiers(reference: Path, countries: list[dict]) -> tuple[list[dict], dict]:
+    names = {row["name_as_in_source"]: row["iso3"] for row in read_csv(reference / "tiers" / "country_names.csv")}
+    by_iso3 = {row["iso3"]: row for row in countries}
+    rows, sources = [], {}
+    for row in read_csv(reference / "tiers" / "tiers_long.csv"):
+        iso3 = names[row["country"]]
+        note = row["source_note"]
+        source_type = re.search(r"source type: ([a-z_]+)", note).group(1)
+        sources.setdefault(row["source_url"], (note.split(" | ")[0], "tiers/tiers_long.csv"))
+        rows.append({
+            "report_year": row["report_year"],
+            "iso3": iso3,
+            "country": by_iso3[iso3]["country"],
+            "region": by_iso3[iso3]["region"],
+            "tier": row["tier"],
+            "source_type": source_type,
+            "source_id": source_id(row["source_url"]),
+            "source_url": row["source_url"],
+            "name_in_source": row["country"],
+            "year_inferred": flag("YEAR INFERRED" in note),
+            "disagreement": flag("DISAGREEMENT" in note or "CONFLICT" in note),
+            "source_note": note,
+        })
+    rows.sort(key=lambda r: (int(r["report_year"]), r["country"]))
+    return rows, sources
+
+
+def law_enforcement_row(row: dict, area: str, **extra) -> dict:
+    counts = {column: row[column] for column in LAW_ENFORCEMENT_COLUMNS}
+    return {"report_year": row["report_year"], "data_year": row["data_year"], "area": area,
+            "area_type": "world" if area == "World" else "region", **counts, **extra}
+
+
+def build_law_enforcement(reference: Path) -> tuple[list[dict], dict]:
+    folder = reference / "law_enforcement"
+    rows, sources = [], {}
+    for name in ("global_law_enforcement.csv", "regional_law_enforcement.csv"):
+        for row in read_csv(folder / name):
+            url = row["source_url"]
+            sources.setdefault(url, (f"Law-enforcement table, {row['report_year']} TIP Report", f"law_enforcement/{name}"))
+            rows.append(law_enforcement_row(
+                row, row.get("region", "World"), series="report table", evidence=source_kind(url),
+                source_id=source_id(url),
+                note="" if source_kind(url) == "primary" else "transcribed from the report by an NGO (see data/README.md)"))
+    for row in read_csv(folder / "secondary_sources.csv"):
+        area = "World" if row["region"] == "GLOBAL" else row["region"]
+        note = "; ".join(part for part in (row["source_type"], row["note"]) if part)
+        if row["source_type"] == "claim under test":
+            rows.append(law_enforcement_row(row, area, series="article claim", evidence="secondary",
+                                            source_id=source_id(ARTICLE_URL), note=note))
+            continue
+        url = row["source_url"]
+        sources.setdefault(url, (row["source_type"], "law_enforcement/secondary_sources.csv"))
+        rows.append(law_enforcement_row(row, area, series="cross-check", evidence="secondary",
+                                        source_id=source_id(url), note=note))
+    rows.sort(key=lambda r: (r["series"], r["area"], int(r["data_year"]), r["report_year"], r["source_id"]))
+    return rows, sources
+
+
+def build_sources(found: dict[str, tuple[str, str]], manual: list[dict]) -> list[dict]:
+    """Register every cited URL; hand-curated rows (manual_sources.csv) take precedence."""
+    rows = {source_id(url): {
+        "source_id": source_id(url), "title": title, "publisher": host(url), "url": url, "date": "",
+        "kind": source_kind(url), "retrieved_note": f"as recorded in shared/reference/{where}",
+    } for url, (title, where) in found.items()}
+    rows.update({row["source_id"]: row for row in manual})
+    return [rows[key] for key in sorted(rows)]
+
+
+def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_SOURCES) -> dict[str, str]:
+    """The generated CSV files' text, keyed by file name."""
+    countries, found = build_countries(reference)
+    tiers, tier_sources = build_tiers(reference, countries)
+    law_enforcement, law_sources = build_law_enforcement(reference)
+    for extra in (tier_sources, law_sources):
+        for url, value in extra.items():
+            found.setdefault(url, value)
+    manual = read_csv(manual_sources)
+    return {
+        "countries.csv": csv_text(countries[0].keys(), countries),
+        "tiers.csv": csv_text(tiers[0].keys(), tiers),
+        "law_enforcement.csv": csv_text(law_enforcement[0].keys(), law_enforcement),
+        "sources.csv": csv_text(SOURCE_COLUMNS, build_sources(found, manual)),
+    }
+
+
+def write_tables(data_dir: Path = DATA_DIR, **kwargs) -> list[Path]:
+    """Write the generated tables into ``data_dir``; returns the paths written."""
+    written = []
+    for name, text in build_tables(**kwargs).items():
+        path = Path(data_dir) / name
+        path.write_text(text, encoding="utf-8", newline="")
+        written.append(path)
+    return written

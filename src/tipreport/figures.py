@@ -1,0 +1,156 @@
+"""One figure style for every notebook, and atomic, byte-reproducible saving.
+
+Every figure is saved as SVG, PDF and 300-dpi PNG, with the data behind it as CSV
+and a JSON sidecar (title, subtitle, alt text, source, notebook). Files are
+written to a temporary name and renamed, so a failed run never leaves a
+half-written figure. ``TIP_FIGURES_DIR`` redirects output (``make reproduce``
+builds into a staging folder and swaps it in only when every notebook succeeded).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from tipreport.paths import FIGURES_DIR
+from tipreport.tiers import TIERS
+
+#: Print-column widths in inches: one column (89 mm), 1.5 columns (120 mm), full page width (183 mm).
+WIDTHS = {"single": 3.5, "wide": 4.7, "double": 7.2}
+
+#: Ordered, colour-blind-safe tier colours (magma: light = better, dark = worse;
+#: lightness falls monotonically, so the order survives greyscale printing).
+TIER_COLORS = {
+    "Tier 1": "#fcd08f",
+    "Tier 2": "#f4675c",
+    "Tier 2 Watch List": "#a1307e",
+    "Tier 3": "#331067",
+    "Special Case": "#a6a6a6",
+}
+NOT_RANKED_COLOR = "#eeeeee"
+HIGHLIGHT_COLOR = "#0b6e99"
+INK = "#222222"
+MUTED = "#666666"
+
+DEFAULT_SOURCE = "Source: U.S. Department of State, Trafficking in Persons Report"
+FORMATS = ("svg", "pdf", "png")
+PNG_DPI = 300
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": MUTED,
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "legend.fontsize": 7,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": PNG_DPI,
+    "svg.hashsalt": "tip-report-figures",
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+    "path.simplify": False,
+}
+
+# Vertical space, in inches, for the title block and the source line.
+TITLE_BLOCK = 0.52
+SOURCE_BLOCK = 0.34
+
+
+def use_style() -> None:
+    """Apply the collection's matplotlib style."""
+    mpl.rcParams.update(STYLE)
+
+
+def tier_color(tier: str) -> str:
+    """The colour of a tier; raises for anything that is not a tier."""
+    if tier not in TIER_COLORS:
+        raise ValueError(f"unknown tier {tier!r}; expected one of {list(TIERS)}")
+    return TIER_COLORS[tier]
+
+
+def new_figure(width: str = "double", plot_height: float = 2.6, **subplots):
+    """A figure of a print-column width with room for title, subtitle and source line.
+
+    ``plot_height`` is the height of the plotting area in inches.
+    """
+    if width not in WIDTHS:
+        raise ValueError(f"unknown width {width!r}; expected one of {list(WIDTHS)}")
+    use_style()
+    height = plot_height + TITLE_BLOCK + SOURCE_BLOCK
+    fig, axes = plt.subplots(figsize=(WIDTHS[width], height), **subplots)
+    fig.subplots_adjust(top=1 - TITLE_BLOCK / height, bottom=SOURCE_BLOCK / height + 0.09 * plot_height / height,
+                        left=0.1, right=0.97)
+    return fig, axes
+
+
+def annotate(fig, title: str, subtitle: str, source: str = DEFAULT_SOURCE) -> None:
+    """Draw the title (the finding), subtitle (measure and period) and source line."""
+    width, height = fig.get_size_inches()
+    left = 0.08 / width
+    fig.text(left, 1 - 0.1 / height, title, ha="left", va="top", fontsize=9.5, fontweight="bold", color=INK)
+    fig.text(left, 1 - 0.32 / height, subtitle, ha="left", va="top", fontsize=7.5, color=MUTED)
+    fig.text(left, 0.08 / height, source, ha="left", va="bottom", fontsize=6, color=MUTED, wrap=True)
+
+
+def figures_dir() -> Path:
+    """Where figures go: $TIP_FIGURES_DIR if set, else figures/."""
+    return Path(os.environ.get("TIP_FIGURES_DIR", FIGURES_DIR))
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Call ``write(temp_path)`` and rename the result onto ``path``; remove it on failure."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, data: pd.DataFrame,
+                notebook: str, source: str = DEFAULT_SOURCE) -> dict:
+    """Annotate ``fig`` and save it with its data and alt text; returns the sidecar record.
+
+    Writes NAME.svg, NAME.pdf, NAME.png (300 dpi), NAME.csv (data behind the figure)
+    and NAME.json (title, subtitle, alt text, source, notebook, files).
+    """
+    if not alt_text.strip() or not title.strip():
+        raise ValueError(f"figure {name!r} needs a title and alt text")
+    if data.empty:
+        raise ValueError(f"figure {name!r}: the data behind it is empty")
+    out = figures_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    annotate(fig, title, subtitle, source)
+    metadata = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None, "Title": title, "Description": alt_text},
+        "pdf": {"CreationDate": None, "Producer": None, "Creator": None, "Title": title},
+    }
+    for ext in FORMATS:
+        _write_atomically(out / f"{name}.{ext}",
+                          lambda temp, ext=ext: fig.savefig(temp, format=ext, metadata=metadata[ext], dpi=PNG_DPI))
+    _write_atomically(out / f"{name}.csv",
+                      lambda temp: temp.write_text(data.to_csv(index=False, lineterminator="\n"), encoding="utf-8"))
+    record = {"name": name, "title": title, "subtitle": subtitle, "alt_text": alt_text, "source": source,
+              "notebook": notebook, "files": [f"{name}.{ext}" for ext in (*FORMATS, "csv")]}
+    _write_atomically(out / f"{name}.json",
+                      lambda temp: temp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+    return record

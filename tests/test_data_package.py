@@ -1,0 +1,141 @@
+"""The committed data package: schema, published totals, the article's tier statements, provenance."""
+
+import csv
+import io
+
+import pytest
+
+from tipreport import load_all, load_table
+from tipreport.curate import ARTICLE_URL, build_tables, source_id
+from tipreport.paths import DATA_DIR, REFERENCE_DIR
+
+# Totals the State Department published (shared/reference/README.md, tiers/NOTES.md §4).
+PUBLISHED_TIER_TOTALS = {
+    2023: {"Tier 1": 30, "Tier 2": 105, "Tier 2 Watch List": 26, "Tier 3": 24, "Special Case": 3},
+    2022: {"Tier 1": 30, "Tier 2": 99, "Tier 2 Watch List": 34, "Tier 3": 22, "Special Case": 3},
+}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_all()
+
+
+@pytest.mark.parametrize("year", sorted(PUBLISHED_TIER_TOTALS))
+def test_tier_counts_match_the_published_totals(tables, year):
+    tiers = tables["tiers"]
+    counts = tiers.loc[tiers["report_year"] == year, "tier"].value_counts()
+    assert {tier: int(counts[tier]) for tier in PUBLISHED_TIER_TOTALS[year]} == PUBLISHED_TIER_TOTALS[year]
+    assert counts.sum() == 188
+
+
+def test_tier_is_an_ordered_category_with_special_case_kept(tables):
+    tier = tables["tiers"]["tier"]
+    assert list(tier.cat.categories) == ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]
+    assert tier.cat.ordered
+    assert tier.notna().all()
+    assert (tier == "Special Case").sum() > 0
+
+
+def tiers_in(tables, year, tier):
+    frame = tables["tiers"]
+    return set(frame.loc[(frame["report_year"] == year) & (frame["tier"] == tier), "country"])
+
+
+def test_cambodia_is_tier_3_in_2022_and_2023(tables):
+    tiers = tables["tiers"].set_index(["report_year", "iso3"])["tier"]
+    assert tiers[(2022, "KHM")] == "Tier 3"
+    assert tiers[(2023, "KHM")] == "Tier 3"
+    assert tiers[(2021, "KHM")] != "Tier 3", "the article says 2022 was Cambodia's first year on Tier 3"
+
+
+@pytest.mark.parametrize(("tier", "named"), [
+    ("Tier 3", {"Cambodia", "China", "North Korea", "Russia", "Burma"}),
+    ("Tier 2 Watch List", {"Vietnam", "Brunei", "Malaysia"}),
+    ("Tier 2", {"Timor-Leste", "Thailand", "Laos", "Japan"}),
+    ("Tier 1", {"United States", "United Kingdom", "Singapore", "France"}),
+])
+def test_countries_the_article_names_are_on_that_tier_in_2023(tables, tier, named):
+    assert named <= tiers_in(tables, 2023, tier)
+
+
+def test_myanmar_is_the_only_other_southeast_asian_country_on_tier_3_in_2023(tables):
+    countries = tables["countries"]
+    southeast_asia = set(countries.loc[countries["southeast_asia"], "country"])
+    assert len(southeast_asia) == 11
+    assert tiers_in(tables, 2023, "Tier 3") & southeast_asia == {"Cambodia", "Burma"}
+
+
+def test_every_tier_row_repeats_its_registered_source_url(tables):
+    urls = tables["sources"].set_index("source_id")["url"]
+    tiers = tables["tiers"]
+    assert (tiers["source_id"].map(urls) == tiers["source_url"]).all()
+
+
+def test_source_ids_follow_the_url_hash_rule(tables):
+    sources = tables["sources"]
+    assert (sources["url"].map(source_id) == sources["source_id"]).all()
+
+
+def test_article_law_enforcement_figures_are_recorded_and_sourced_to_the_article(tables):
+    law = tables["law_enforcement"]
+    claims = law[law["series"] == "article claim"].set_index("data_year")
+    assert (claims["source_id"] == source_id(ARTICLE_URL)).all()
+    assert claims.loc[2021, ["prosecutions", "convictions", "victims_identified"]].tolist() == [1440, 1066, 3348]
+    assert claims.loc[2022, ["prosecutions", "convictions", "victims_identified"]].tolist() == [4570, 1607, 4635]
+    assert (claims["report_year"] == 2023).all()
+    assert (claims["area"] == "East Asia and Pacific").all()
+
+
+def test_2006_regional_figures_add_up_to_the_2008_global_table_for_2003(tables):
+    """The two editions' tables are independent transcriptions: for 2003 they must agree exactly."""
+    law = tables["law_enforcement"]
+    table = law[law["series"] == "report table"]
+    regional = table[(table["report_year"] == 2006) & (table["data_year"] == 2003)]
+    world = table[(table["report_year"] == 2008) & (table["data_year"] == 2003)].iloc[0]
+    assert len(regional) == 6
+    for column in ("prosecutions", "convictions", "new_or_amended_legislation"):
+        assert regional[column].sum() == world[column]
+
+
+def test_labour_figures_never_exceed_their_totals(tables):
+    law = tables["law_enforcement"]
+    for total in ("prosecutions", "convictions", "victims_identified"):
+        both = law[[total, f"{total}_labor"]].dropna()
+        assert (both[f"{total}_labor"] <= both[total]).all()
+
+
+def test_load_table_returns_one_validated_table():
+    countries = load_table("countries")
+    assert countries["iso3"].is_unique
+    with pytest.raises(KeyError, match="no table 'nope'"):
+        load_table("nope")
+
+
+def test_frictionless_validates_the_package():
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(DATA_DIR / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+@pytest.mark.skipif(not REFERENCE_DIR.exists(), reason="../shared/reference not present beside the repository")
+def test_generated_tables_are_exactly_what_the_reference_data_gives():
+    for name, text in build_tables().items():
+        assert (DATA_DIR / name).read_text(encoding="utf-8") == text, f"data/{name} differs from a rebuild: run make build-data"
+
+
+def test_data_files_are_utf8_with_unix_line_ends():
+    for path in DATA_DIR.glob("*.csv"):
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+        assert b"\r\n" not in raw, path.name
+        assert raw.endswith(b"\n"), path.name
+
+
+@pytest.mark.parametrize("name", ["quotes.csv", "sources.csv", "tiers.csv"])
+def test_csv_round_trip_is_lossless(name):
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    assert buffer.getvalue() == text
