@@ -1,6 +1,7 @@
 """The committed data package: schema, published totals, the article's tier statements, provenance."""
 
 import csv
+import re
 import io
 
 import pytest
@@ -139,3 +140,12 @@ def test_csv_round_trip_is_lossless(name):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     assert buffer.getvalue() == text
+
+
+def test_codebook_row_counts_match_the_files():
+    """data/README.md states each table's row count: it must not drift from the files."""
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    stated = dict(re.findall(r"^\| \[`([a-z_]+\.csv)`\]\([a-z_]+\.csv\) \| ([0-9,]+) \|", readme, re.MULTILINE))
+    assert len(stated) == 7
+    for name, count in stated.items():
+        assert len(load_table(name.removesuffix(".csv"))) == int(count.replace(",", "")), name
