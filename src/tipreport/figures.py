@@ -35,6 +35,7 @@ TIER_COLORS = {
 }
 NOT_RANKED_COLOR = "#eeeeee"
 HIGHLIGHT_COLOR = "#0b6e99"
+SECONDARY_COLOR = "#a9c7d8"
 INK = "#222222"
 MUTED = "#666666"
 
@@ -84,18 +85,21 @@ def tier_color(tier: str) -> str:
     return TIER_COLORS[tier]
 
 
-def new_figure(width: str = "double", plot_height: float = 2.6, **subplots):
+def new_figure(width: str = "double", plot_height: float = 2.6, *, left: float = 0.5, right: float = 0.15,
+               bottom: float = 0.35, top: float = 0.22, **subplots):
     """A figure of a print-column width with room for title, subtitle and source line.
 
-    ``plot_height`` is the height of the plotting area in inches.
+    ``plot_height`` is the height of the plotting area; ``left``/``right``/``bottom`` are
+    margins for tick labels and ``top`` the room for a legend or panel titles between the
+    subtitle and the plot, all in inches.
     """
     if width not in WIDTHS:
         raise ValueError(f"unknown width {width!r}; expected one of {list(WIDTHS)}")
     use_style()
-    height = plot_height + TITLE_BLOCK + SOURCE_BLOCK
-    fig, axes = plt.subplots(figsize=(WIDTHS[width], height), **subplots)
-    fig.subplots_adjust(top=1 - TITLE_BLOCK / height, bottom=SOURCE_BLOCK / height + 0.09 * plot_height / height,
-                        left=0.1, right=0.97)
+    fig_width, height = WIDTHS[width], plot_height + TITLE_BLOCK + top + SOURCE_BLOCK + bottom
+    fig, axes = plt.subplots(figsize=(fig_width, height), **subplots)
+    fig.subplots_adjust(top=1 - (TITLE_BLOCK + top) / height, bottom=(SOURCE_BLOCK + bottom) / height,
+                        left=left / fig_width, right=1 - right / fig_width)
     return fig, axes
 
 

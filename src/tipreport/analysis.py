@@ -1,0 +1,177 @@
+"""Computations the notebooks share: tier counts, transitions, histories, law-enforcement series.
+
+Every function takes the validated tables (``load_all()``) and returns a DataFrame or
+Series; nothing here reads files or fills gaps. Missing placements stay missing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tipreport.coverage import coverage_status
+from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
+
+NO_REGION = "No regional bureau"
+FIRST_YEAR, LAST_YEAR = 2001, 2024
+
+
+def report_period(report_year: int) -> str:
+    """The period a report edition grades: 1 April of the year before to 31 March."""
+    return f"1 April {report_year - 1} – 31 March {report_year}"
+
+
+def placements(tiers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The placements of one report year; raises if that year has none."""
+    rows = tiers[tiers["report_year"] == year]
+    if rows.empty:
+        raise ValueError(f"no tier placements for report year {year}")
+    return rows
+
+
+def tier_counts(tiers: pd.DataFrame, year: int) -> pd.Series:
+    """Countries on each tier in a report year (all five values, zeros kept)."""
+    counts = placements(tiers, year)["tier"].value_counts().reindex(list(TIERS), fill_value=0)
+    counts.index.name = "tier"
+    return counts.rename("countries")
+
+
+def tiers_by_region(tiers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Region × tier counts for one year, with a total column; the U.S. is its own row."""
+    rows = placements(tiers, year).assign(region=lambda f: f["region"].fillna(NO_REGION))
+    table = pd.crosstab(rows["region"], rows["tier"]).reindex(columns=list(TIERS), fill_value=0)
+    table.columns = [str(c) for c in table.columns]
+    table.columns.name = None
+    table["total"] = table.sum(axis=1)
+    return table
+
+
+def shares(counts: pd.DataFrame) -> pd.DataFrame:
+    """Row shares in percent of each tier column (the 'total' column is the denominator)."""
+    return counts[list(TIERS)].div(counts["total"], axis=0).mul(100)
+
+
+def group_placements(tables: dict, year: int, group: str) -> pd.DataFrame:
+    """Placements in one comparison group: 'southeast_asia' or a region name."""
+    countries = tables["countries"]
+    if group == "southeast_asia":
+        members = countries.loc[countries["southeast_asia"], "iso3"]
+    else:
+        members = countries.loc[countries["region"] == group, "iso3"]
+        if members.empty:
+            raise ValueError(f"unknown group {group!r}")
+    rows = placements(tables["tiers"], year)
+    return rows[rows["iso3"].isin(members)].sort_values(["tier", "country"])[["iso3", "country", "tier"]]
+
+
+def paired_placements(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Countries placed in both years: iso3, country, tier_from, tier_to (fixed denominator)."""
+    before = placements(tiers, year_from)[["iso3", "country", "tier"]]
+    after = placements(tiers, year_to)[["iso3", "tier"]]
+    pairs = before.merge(after, on="iso3", suffixes=("_from", "_to"), validate="one_to_one")
+    return pairs.sort_values("country").reset_index(drop=True)
+
+
+def tier_changes(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Each country placed in both years with its move: upgrade, downgrade, same, or special case."""
+    pairs = paired_placements(tiers, year_from, year_to)
+    step = tier_rank(pairs["tier_to"]) - tier_rank(pairs["tier_from"])
+    special = (pairs["tier_from"] == SPECIAL_CASE) | (pairs["tier_to"] == SPECIAL_CASE)
+    move = pd.Series("same", index=pairs.index)
+    move[step.fillna(0) < 0] = "upgrade"
+    move[step.fillna(0) > 0] = "downgrade"
+    move[special & (pairs["tier_from"] != pairs["tier_to"])] = "special case"
+    return pairs.assign(move=move, steps=step)
+
+
+def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Counts of countries by tier in ``year_from`` (rows) and ``year_to`` (columns)."""
+    pairs = paired_placements(tiers, year_from, year_to)
+    matrix = pd.crosstab(pairs["tier_from"], pairs["tier_to"]).reindex(index=list(TIERS), columns=list(TIERS), fill_value=0)
+    matrix.index = pd.Index([str(t) for t in matrix.index], name=f"{year_from} report")
+    matrix.columns = pd.Index([str(t) for t in matrix.columns], name=f"{year_to} report")
+    return matrix
+
+
+def movement_summary(tiers: pd.DataFrame, pairs_of_years) -> pd.DataFrame:
+    """Upgrades, downgrades and unchanged placements for consecutive pairs of years, with N."""
+    rows = []
+    for year_from, year_to in pairs_of_years:
+        moves = tier_changes(tiers, year_from, year_to)["move"].value_counts()
+        rows.append({"from": year_from, "to": year_to, "countries in both (N)": int(moves.sum()),
+                     **{m: int(moves.get(m, 0)) for m in ("upgrade", "downgrade", "same", "special case")}})
+    return pd.DataFrame(rows)
+
+
+def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
+    """Per report year: countries placed, percent on each tier, and the year's completeness."""
+    counts = pd.crosstab(tiers["report_year"], tiers["tier"]).reindex(columns=list(TIERS), fill_value=0)
+    counts.columns = [str(c) for c in counts.columns]
+    percent = counts.div(counts.sum(axis=1), axis=0).mul(100)
+    percent.insert(0, "countries", counts.sum(axis=1))
+    percent["status"] = [coverage_status(int(y)) for y in percent.index]
+    percent.columns.name = None
+    return percent
+
+
+def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """One country's placement in every report year 2001-2024; years without a placement are <NA>."""
+    rows = tiers[tiers["iso3"] == iso3].set_index("report_year")
+    if rows.empty:
+        raise ValueError(f"no placements for {iso3!r}")
+    years = pd.RangeIndex(FIRST_YEAR, LAST_YEAR + 1, name="report_year")
+    history = rows[["tier", "source_type"]].reindex(years)
+    history["tier"] = history["tier"].astype(TIER_DTYPE)
+    return history
+
+
+def tier_grid(tables: dict, iso3s) -> pd.DataFrame:
+    """Country × report-year table of tiers (<NA> where no placement was found)."""
+    tiers = tables["tiers"]
+    rows = tiers[tiers["iso3"].isin(list(iso3s))]
+    grid = rows.pivot(index="country", columns="report_year", values="tier")
+    return grid.reindex(columns=range(FIRST_YEAR, LAST_YEAR + 1))
+
+
+def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:
+    """Worldwide figures from the report tables, one row per edition and data year, with labour shares."""
+    world = law[(law["area_type"] == "world") & (law["series"] == "report table")].copy()
+    for measure in ("prosecutions", "convictions", "victims_identified"):
+        world[f"{measure}_labor_share"] = (world[f"{measure}_labor"] / world[measure] * 100).round(1)
+    columns = ["report_year", "data_year", "prosecutions", "convictions", "victims_identified",
+               "prosecutions_labor_share", "convictions_labor_share", "victims_identified_labor_share", "evidence"]
+    return world.sort_values(["data_year", "report_year"])[columns].reset_index(drop=True)
+
+
+def edition_revisions(law: pd.DataFrame) -> pd.DataFrame:
+    """Data years printed with different values by different sources (world and regions summed)."""
+    tables = law[law["series"] == "report table"]
+    world = tables[tables["area_type"] == "world"].assign(table="world table")
+    regions = (tables[tables["area_type"] == "region"]
+               .groupby(["report_year", "data_year"], as_index=False)[["prosecutions", "convictions", "new_or_amended_legislation"]]
+               .sum().assign(table="sum of regional tables"))
+    both = pd.concat([world, regions], ignore_index=True)
+    years = both.groupby("data_year")["report_year"].nunique()
+    revised = both[both["data_year"].isin(years[years > 1].index)]
+    return revised[["data_year", "report_year", "table", "prosecutions", "convictions", "new_or_amended_legislation"]].sort_values(["data_year", "report_year"]).reset_index(drop=True)
+
+
+def article_change(law: pd.DataFrame, measure: str) -> dict:
+    """The article's East Asia and Pacific change for a measure: before, after, ratio, percent change."""
+    claims = law[law["series"] == "article claim"].set_index("data_year")[measure]
+    before, after = int(claims.loc[2021]), int(claims.loc[2022])
+    return {"measure": measure, "2021": before, "2022": after,
+            "ratio": round(after / before, 2), "percent_change": round((after / before - 1) * 100, 1)}
+
+
+def words(text: str) -> int:
+    """Number of words in a text (whitespace-separated tokens)."""
+    return len(text.split())
+
+
+def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Quotes and quoted words per speaker type and quote type."""
+    counted = quotes.assign(words=quotes["quote"].map(words))
+    table = counted.groupby(["speaker_type", "quote_type"]).agg(quotes=("quote_id", "count"), words=("words", "sum")).reset_index()
+    table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
+    return table.sort_values(["words"], ascending=False).reset_index(drop=True)
+
