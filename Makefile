@@ -30,6 +30,7 @@ validate: $(STAMP)
 	$(PY) -m tipreport check
 
 reproduce: validate
+	$(PY) -m tipreport reproduce
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -171,7 +171,7 @@ def test_draw_tier_map_accounts_for_every_ranked_country():
     assert set(coverage.as_markers) <= set(coverage.shown)
 
 
-def test_draw_tier_map_colours_by_tier_and_credits_natural_earth():
+def test_draw_tier_map_colours_by_tier():
     fig, ax, _ = draw({"KHM": "Tier 3", "SGP": "Tier 1"}, highlight=["KHM"])
     plt.close(fig)
     fills, outlines = ax.collections[0], ax.collections[1]
@@ -184,8 +184,17 @@ def test_draw_tier_map_colours_by_tier_and_credits_natural_earth():
     assert [matplotlib.colors.to_hex(c) for c in markers.get_facecolors()] == [COLORS["Tier 1"]]
     x, y = markers.get_offsets()[0]
     assert (x, y) == pytest.approx(maps.equal_earth(103.8, 1.35), abs=0.01)  # Singapore
-    assert any("Natural Earth" in text.get_text() for text in ax.texts)
     assert not ax.axison
+
+
+def test_every_committed_map_credits_natural_earth_in_its_source_line():
+    import json
+
+    from tipreport.paths import FIGURES_DIR
+
+    sidecars = [json.loads(p.read_text(encoding="utf-8")) for p in FIGURES_DIR.glob("*map*.json")]
+    assert sidecars
+    assert all(maps.CREDIT in record["source"] for record in sidecars)
 
 
 def test_draw_tier_map_refuses_to_highlight_a_country_not_on_the_map():

@@ -1,4 +1,4 @@
-"""Command line: ``python -m tipreport check`` or ``python -m tipreport build-data``."""
+"""Command line: ``python -m tipreport check | build-data | reproduce``."""
 
 from __future__ import annotations
 
@@ -37,12 +37,20 @@ def build_data(args: argparse.Namespace) -> int:
     return check(args)
 
 
+def reproduce(args: argparse.Namespace) -> int:
+    """Run every notebook in order and rebuild figures/ (all or nothing)."""
+    from tipreport.reproduce import main as run_notebooks
+
+    return run_notebooks()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipreport", description=__doc__)
     parser.add_argument("--data-dir", default=DATA_DIR, help="data package folder (default: data/)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help=check.__doc__).set_defaults(run=check)
     commands.add_parser("build-data", help=build_data.__doc__).set_defaults(run=build_data)
+    commands.add_parser("reproduce", help=reproduce.__doc__).set_defaults(run=reproduce)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
@@ -40,6 +41,8 @@ INK = "#222222"
 MUTED = "#666666"
 
 DEFAULT_SOURCE = "Source: U.S. Department of State, Trafficking in Persons Report"
+TIER_TABLE_SOURCE = ("Source: U.S. Department of State, Trafficking in Persons Reports, compiled in data/tiers.csv "
+                     "(2001–2015 mainly the Kelley & Heiss dataset; later years narratives, lists and news)")
 FORMATS = ("svg", "pdf", "png")
 PNG_DPI = 300
 
@@ -103,13 +106,44 @@ def new_figure(width: str = "double", plot_height: float = 2.6, *, left: float =
     return fig, axes
 
 
+TITLE_SIZE, SUBTITLE_SIZE, SOURCE_SIZE = 9.5, 7.5, 6
+LINE = 1.25 / 72  # inches per point of font size, with line spacing
+
+
+def _wrap(text: str, points: float, width_inches: float) -> list[str]:
+    """Wrap text to the figure width (DejaVu Sans averages about 0.55 em per character)."""
+    return textwrap.wrap(text, width=max(20, int(width_inches * 72 / (points * 0.55)))) or [""]
+
+
 def annotate(fig, title: str, subtitle: str, source: str = DEFAULT_SOURCE) -> None:
-    """Draw the title (the finding), subtitle (measure and period) and source line."""
+    """Draw the title (the finding), subtitle (measure and period) and source line.
+
+    Long texts are wrapped to the figure's width; the figure grows upward (and the
+    source block downward) so that no text overlaps the plot.
+    """
     width, height = fig.get_size_inches()
+    usable = width - 0.16
+    title_lines = _wrap(title, TITLE_SIZE, usable)
+    subtitle_lines = _wrap(subtitle, SUBTITLE_SIZE, usable)
+    source_lines = _wrap(source, SOURCE_SIZE, usable)
+    extra_top = (len(title_lines) - 1) * TITLE_SIZE * LINE + (len(subtitle_lines) - 1) * SUBTITLE_SIZE * LINE
+    extra_bottom = (len(source_lines) - 1) * SOURCE_SIZE * LINE
+    if extra_top or extra_bottom:
+        new_height = height + extra_top + extra_bottom
+        for ax in fig.axes:
+            box = ax.get_position()
+            ax.set_position([box.x0, (box.y0 * height + extra_bottom) / new_height, box.width, box.height * height / new_height])
+        fig.set_size_inches(width, new_height)
+        height = new_height
     left = 0.08 / width
-    fig.text(left, 1 - 0.1 / height, title, ha="left", va="top", fontsize=9.5, fontweight="bold", color=INK)
-    fig.text(left, 1 - 0.32 / height, subtitle, ha="left", va="top", fontsize=7.5, color=MUTED)
-    fig.text(left, 0.08 / height, source, ha="left", va="bottom", fontsize=6, color=MUTED, wrap=True)
+    top = 1 - 0.1 / height
+    fig.text(left, top, "\n".join(title_lines), ha="left", va="top", fontsize=TITLE_SIZE, fontweight="bold",
+             color=INK, linespacing=1.15)
+    subtitle_top = top - (len(title_lines) * TITLE_SIZE * LINE + 0.05) / height
+    fig.text(left, subtitle_top, "\n".join(subtitle_lines), ha="left", va="top", fontsize=SUBTITLE_SIZE, color=MUTED,
+             linespacing=1.15)
+    fig.text(left, 0.08 / height, "\n".join(source_lines), ha="left", va="bottom", fontsize=SOURCE_SIZE, color=MUTED,
+             linespacing=1.15)
 
 
 def figures_dir() -> Path:

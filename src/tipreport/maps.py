@@ -34,7 +34,7 @@ EXPECTED_MISSES = {
     "ANT": "Netherlands Antilles, dissolved in 2010: the map shows today's Curaçao (CUW), "
     "Sint Maarten (SXM), and Bonaire, Sint Eustatius and Saba within the Netherlands (NLD)",
 }
-CREDIT = "Boundaries: Natural Earth"
+CREDIT = "boundaries: Natural Earth"  # every map's source line must include it
 
 #: Equal Earth coefficients (Šavrič, Patterson & Jenny 2018).
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
@@ -256,7 +256,6 @@ def draw_tier_map(ax, tiers: Mapping[str, str], highlight: Iterable[str] = (), *
     ax.set_ylim(points[:, 1].min(), points[:, 1].max())
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.text(0, 0, CREDIT, transform=ax.transAxes, fontsize=5, color="#666666", ha="left", va="bottom")
     return MapCoverage(shown=tuple(sorted(set(tiers) & on_map)),
                        as_markers=tuple(sorted(iso3 for iso3, _ in markers)),
                        not_on_map=tuple(sorted(set(tiers) - on_map)))

@@ -147,10 +147,9 @@ def world_map_chart(tiers_2023: dict[str, str], highlight):
     """World choropleth of tier placements (Natural Earth boundaries, Equal Earth projection)."""
     from tipreport.maps import draw_tier_map
 
-    fig, ax = new_figure("double", 3.55, left=0.05, right=0.05, bottom=0.05)
+    fig, ax = new_figure("double", 3.45, left=0.05, right=0.05, bottom=0.05, top=0.2)
     coverage = draw_tier_map(ax, tiers_2023, highlight, colors=TIER_COLORS, not_ranked_color=NOT_RANKED_COLOR)
-    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked")],
-                loc="lower left", bbox_to_anchor=(0.0, -0.02))
+    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked")])
     return fig, coverage
 
 
