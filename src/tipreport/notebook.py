@@ -9,7 +9,7 @@ from tipreport.load import load_all
 def start() -> dict[str, pd.DataFrame]:
     """Configure pandas and matplotlib for readable, reproducible output; return the tables."""
     pd.set_option("display.width", 120)
-    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.max_columns", 30)
     pd.set_option("display.max_rows", 60)
     pd.set_option("display.max_colwidth", 120)
     use_style()

@@ -33,6 +33,7 @@ def execute(path: Path, figures: Path, timeout: int = 600) -> nbformat.NotebookN
     """Execute one notebook with figures redirected to ``figures``; raises on any cell error."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                            extra_arguments=["--log-level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute(env={**os.environ, "TIP_FIGURES_DIR": str(figures)})
     return notebook
