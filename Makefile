@@ -9,13 +9,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 
-.PHONY: reproduce test validate build-data lab clean-venv help
+.PHONY: reproduce test validate build-data bench lab clean-venv help
 
 help:
 	@echo "make reproduce  - validate the data and rebuild the analysis and figures"
 	@echo "make test       - run all tests"
 	@echo "make validate   - validate the data package and print coverage per year"
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
+	@echo "make bench      - time the analysis against its floor (kernel start-up + imports)"
 	@echo "make lab        - open the notebooks in JupyterLab (installs it on first use)"
 
 $(STAMP): requirements.txt
@@ -34,6 +35,9 @@ reproduce: validate
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) scripts/bench.py
 
 build-data: $(STAMP)
 	$(PY) -m tipreport build-data

@@ -7,6 +7,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
 from tipreport.figures import (HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS,
@@ -284,15 +285,16 @@ def timeline_chart(events: pd.DataFrame):
 
 def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: str):
     """Country × year grid coloured by tier; no placement found = blank with a dot."""
-    fig, ax = new_figure("double", 0.14 * len(grid) + 0.2, left=1.15, right=0.1, bottom=0.25)
-    for row, country in enumerate(grid.index):
-        for year in grid.columns:
-            tier = grid.loc[country, year]
-            if pd.isna(tier):
-                ax.scatter([year], [row], s=1.5, color="#bbbbbb")
-            else:
-                ax.add_patch(Rectangle((year - 0.5, row - 0.5), 1, 1, facecolor=tier_color(str(tier)),
-                                       edgecolor="white", linewidth=0.4))
+    fig, ax = new_figure("double", 0.14 * len(grid) + 0.2, left=1.15, right=0.1, bottom=0.25, top=0.32)
+    codes = grid.apply(lambda column: column.astype("string").map({t: i for i, t in enumerate(TIERS)})).astype(float)
+    years = np.asarray(grid.columns, dtype=float)
+    edges_x = np.append(years - 0.5, years[-1] + 0.5)
+    edges_y = np.arange(len(grid) + 1) - 0.5
+    cmap = ListedColormap([tier_color(t) for t in TIERS])
+    ax.pcolormesh(edges_x, edges_y, np.ma.masked_invalid(codes.to_numpy()), cmap=cmap, vmin=-0.5,
+                  vmax=len(TIERS) - 0.5, edgecolors="white", linewidth=0.4)
+    rows, columns = np.nonzero(np.isnan(codes.to_numpy()))
+    ax.scatter(years[columns], rows, s=1.5, color="#bbbbbb")
     focus_row = list(grid.index).index(focus)
     ax.add_patch(Rectangle((grid.columns[0] - 0.5, focus_row - 0.5), len(grid.columns), 1, fill=False,
                            edgecolor=HIGHLIGHT_COLOR, linewidth=1.2))
