@@ -1,0 +1,134 @@
+"""Unit tests of the shared computations, on small hand-made tables whose answers are known."""
+
+import pandas as pd
+import pytest
+
+from tipreport import analysis
+from tipreport.tiers import TIER_DTYPE
+
+
+def make_tiers(rows):
+    """rows: (report_year, iso3, region, tier[, source_type])."""
+    frame = pd.DataFrame([(*row, "dataset")[:5] for row in rows],
+                         columns=["report_year", "iso3", "region", "tier", "source_type"])
+    frame["country"] = frame["iso3"].str.title()
+    frame["tier"] = frame["tier"].astype(TIER_DTYPE)
+    return frame
+
+
+TIERS = make_tiers([
+    (2022, "AAA", "Africa", "Tier 1"), (2023, "AAA", "Africa", "Tier 2"),
+    (2022, "BBB", "Africa", "Tier 3"), (2023, "BBB", "Africa", "Tier 2 Watch List"),
+    (2022, "CCC", "Europe", "Tier 2"), (2023, "CCC", "Europe", "Tier 2"),
+    (2022, "DDD", "Europe", "Special Case"), (2023, "DDD", "Europe", "Tier 3"),
+    (2022, "EEE", None, "Tier 1"),
+    (2023, "FFF", "Europe", "Tier 1"),
+])
+
+
+def test_report_period_runs_april_to_march():
+    assert analysis.report_period(2023) == "1 April 2022 – 31 March 2023"
+
+
+def test_tier_counts_keep_all_five_tiers_with_zeros():
+    counts = analysis.tier_counts(TIERS, 2022)
+    assert counts.to_dict() == {"Tier 1": 2, "Tier 2": 1, "Tier 2 Watch List": 0, "Tier 3": 1, "Special Case": 1}
+
+
+def test_a_year_without_placements_is_an_error_not_zeros():
+    with pytest.raises(ValueError, match="no tier placements for report year 1999"):
+        analysis.tier_counts(TIERS, 1999)
+
+
+def test_tiers_by_region_gives_the_country_without_a_bureau_its_own_row():
+    table = analysis.tiers_by_region(TIERS, 2022)
+    assert table.loc[analysis.NO_REGION, "Tier 1"] == 1
+    assert table["total"].to_dict() == {"Africa": 2, "Europe": 2, analysis.NO_REGION: 1}
+    assert analysis.shares(table).sum(axis=1).round(6).eq(100).all()
+
+
+def test_changes_use_only_countries_placed_in_both_years():
+    changes = analysis.tier_changes(TIERS, 2022, 2023).set_index("iso3")
+    assert sorted(changes.index) == ["AAA", "BBB", "CCC", "DDD"]
+    assert changes["move"].to_dict() == {"AAA": "downgrade", "BBB": "upgrade", "CCC": "same", "DDD": "special case"}
+    assert changes.loc["AAA", "steps"] == 1 and changes.loc["BBB", "steps"] == -1
+    assert pd.isna(changes.loc["DDD", "steps"])
+
+
+def test_transition_matrix_counts_every_pair_once():
+    matrix = analysis.transition_matrix(TIERS, 2022, 2023)
+    assert matrix.to_numpy().sum() == 4
+    assert matrix.loc["Tier 1", "Tier 2"] == 1 and matrix.loc["Tier 3", "Tier 2 Watch List"] == 1
+    assert matrix.loc["Special Case", "Tier 3"] == 1 and matrix.loc["Tier 2", "Tier 2"] == 1
+
+
+def test_movement_summary_reports_the_fixed_denominator():
+    summary = analysis.movement_summary(TIERS, [(2022, 2023)]).iloc[0]
+    assert summary["countries in both (N)"] == 4
+    assert (summary["upgrade"], summary["downgrade"], summary["same"], summary["special case"]) == (1, 1, 1, 1)
+
+
+def test_tier_shares_by_year_sum_to_100_and_carry_the_status():
+    shares = analysis.tier_shares_by_year(TIERS)
+    assert shares[["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]].sum(axis=1).round(6).eq(100).all()
+    assert shares.loc[2022, "countries"] == 5
+    assert shares.loc[2022, "status"] == "complete"
+
+
+def test_tier_history_keeps_missing_years_missing():
+    history = analysis.tier_history(TIERS, "EEE")
+    assert list(history.index) == list(range(2001, 2025))
+    assert history["tier"].notna().sum() == 1
+    assert history.loc[2022, "tier"] == "Tier 1" and pd.isna(history.loc[2023, "tier"])
+    with pytest.raises(ValueError, match="no placements for 'ZZZ'"):
+        analysis.tier_history(TIERS, "ZZZ")
+
+
+def test_tier_grid_has_every_year_as_a_column():
+    grid = analysis.tier_grid({"tiers": TIERS}, ["AAA", "FFF"])
+    assert list(grid.columns) == list(range(2001, 2025))
+    assert grid.loc["Fff", 2023] == "Tier 1" and pd.isna(grid.loc["Fff", 2022])
+
+
+LAW = pd.DataFrame({
+    "report_year": pd.array([2008, 2008, 2006, 2006, 2023, 2023], dtype="Int64"),
+    "data_year": [2005, 2007, 2005, 2005, 2021, 2022],
+    "area": ["World", "World", "Africa", "Europe", "East Asia and Pacific", "East Asia and Pacific"],
+    "area_type": ["world", "world", "region", "region", "region", "region"],
+    "prosecutions": pd.array([100, 200, 60, 50, 10, 35], dtype="Int64"),
+    "prosecutions_labor": pd.array([None, 50, None, None, None, None], dtype="Int64"),
+    "convictions": pd.array([40, 80, 30, 20, 4, 6], dtype="Int64"),
+    "convictions_labor": pd.array([None, 8, None, None, None, None], dtype="Int64"),
+    "victims_identified": pd.array([None, 1000, None, None, 100, 120], dtype="Int64"),
+    "victims_identified_labor": pd.array([None, 250, None, None, None, None], dtype="Int64"),
+    "new_or_amended_legislation": pd.array([5, 6, 2, 2, None, None], dtype="Int64"),
+    "series": ["report table"] * 4 + ["article claim"] * 2,
+    "evidence": ["primary"] * 4 + ["secondary"] * 2,
+})
+
+
+def test_world_series_computes_labour_shares_and_leaves_gaps_empty():
+    world = analysis.world_law_enforcement(LAW).set_index("data_year")
+    assert world.loc[2007, "prosecutions_labor_share"] == 25.0
+    assert world.loc[2007, "victims_identified_labor_share"] == 25.0
+    assert pd.isna(world.loc[2005, "prosecutions_labor_share"])
+
+
+def test_edition_revisions_show_data_years_printed_by_two_editions():
+    revisions = analysis.edition_revisions(LAW)
+    assert revisions["data_year"].unique().tolist() == [2005]
+    regional = revisions[revisions["table"] == "sum of regional tables"].iloc[0]
+    assert regional["prosecutions"] == 110 and regional["report_year"] == 2006
+
+
+def test_article_change_is_computed_not_typed():
+    change = analysis.article_change(LAW, "prosecutions")
+    assert change == {"measure": "prosecutions", "2021": 10, "2022": 35, "ratio": 3.5, "percent_change": 250.0}
+
+
+def test_quote_space_counts_words_and_shares():
+    quotes = pd.DataFrame({"quote_id": ["Q01", "Q02", "Q03"], "quote": ["one two three", "four", "five six"],
+                           "speaker_type": ["A", "A", "B"], "quote_type": ["x", "x", "y"]})
+    space = analysis.quote_space(quotes).set_index("speaker_type")
+    assert space.loc["A", "words"] == 4 and space.loc["A", "quotes"] == 2
+    assert space["share_of_words"].sum() == pytest.approx(100, abs=0.1)
