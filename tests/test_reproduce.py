@@ -28,11 +28,17 @@ def test_notebooks_are_found_in_numbered_order():
     assert all(name[:2].isdigit() and " " not in name for name in names)
 
 
-def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    figures = tmp_path / "figures"
-    figures.mkdir()
+@pytest.fixture
+def project(tmp_path):
+    """Empty notebooks/ and figures/ folders in a scratch project."""
+    folders = tmp_path / "notebooks", tmp_path / "figures"
+    for folder in folders:
+        folder.mkdir()
+    return folders
+
+
+def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path, project):
+    notebooks, figures = project
     (figures / "old.svg").write_text("previous run", encoding="utf-8")
     write_notebook(notebooks / "01_ok.ipynb", SAVE.format(name="01_new"))
     write_notebook(notebooks / "02_fails.ipynb", "raise RuntimeError('broken cell')")
@@ -44,22 +50,18 @@ def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "notebooks"], "no staging folder left"
 
 
-def test_the_runner_does_not_change_this_process_environment(tmp_path):
+def test_the_runner_does_not_change_this_process_environment(project):
     import os
 
     before = os.environ.get("TIP_FIGURES_DIR")
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
+    notebooks, figures = project
     write_notebook(notebooks / "01_ok.ipynb", "1 + 1")
-    reproduce(notebook_paths(notebooks), tmp_path / "figures", workers=1)
+    reproduce(notebook_paths(notebooks), figures, workers=1)
     assert os.environ.get("TIP_FIGURES_DIR") == before
 
 
-def test_a_successful_run_replaces_the_figures_folder_whole(tmp_path):
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    figures = tmp_path / "figures"
-    figures.mkdir()
+def test_a_successful_run_replaces_the_figures_folder_whole(project):
+    notebooks, figures = project
     (figures / "stale.svg").write_text("from a figure that no longer exists", encoding="utf-8")
     write_notebook(notebooks / "01_ok.ipynb", SAVE.format(name="01_new"))
     reproduce(notebook_paths(notebooks), figures, workers=1)
