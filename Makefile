@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 
-.PHONY: reproduce test validate build-data bench lab clean-venv help
+.PHONY: reproduce test validate build-data bench lab site clean-venv help
 
 help:
 	@echo "make reproduce  - validate the data and rebuild the analysis and figures"
@@ -18,6 +18,7 @@ help:
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
 	@echo "make bench      - time the analysis against its floor (kernel start-up + imports)"
 	@echo "make lab        - open the notebooks in JupyterLab (installs it on first use)"
+	@echo "make site       - build the reading site in site/ from the committed notebooks (open site/index.html)"
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
@@ -41,6 +42,9 @@ bench: $(STAMP)
 
 build-data: $(STAMP)
 	$(PY) -m tipreport build-data
+
+site: $(STAMP)
+	$(PY) -m tipreport site
 
 lab: $(STAMP)
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements-lab.txt

@@ -1,4 +1,4 @@
-"""Command line: ``python -m tipreport check | build-data | reproduce``."""
+"""Command line: ``python -m tipreport check | build-data | reproduce | site``."""
 
 from __future__ import annotations
 
@@ -44,6 +44,13 @@ def reproduce(args: argparse.Namespace) -> int:
     return run_notebooks()
 
 
+def site(args: argparse.Namespace) -> int:
+    """Build the static reading site in site/ from the committed notebooks (not re-executed)."""
+    from tipreport.site import main as build_site
+
+    return build_site([])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipreport", description=__doc__)
     parser.add_argument("--data-dir", default=DATA_DIR, help="data package folder (default: data/)")
@@ -51,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help=check.__doc__).set_defaults(run=check)
     commands.add_parser("build-data", help=build_data.__doc__).set_defaults(run=build_data)
     commands.add_parser("reproduce", help=reproduce.__doc__).set_defaults(run=reproduce)
+    commands.add_parser("site", help=site.__doc__).set_defaults(run=site)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
