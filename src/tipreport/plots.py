@@ -336,3 +336,21 @@ def quote_space_chart(space: pd.DataFrame):
     ax.spines["left"].set_visible(False)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3)
     return fig
+
+
+VERDICT_COLORS = {"confirmed": HIGHLIGHT_COLOR, "differs": "#d55e00", "not independently verifiable": "#9a9a9a"}
+
+
+def verdict_chart(claims: pd.DataFrame):
+    """One row per claim: the article's words, what is checked, and the verdict as a coloured label."""
+    fig, ax = new_figure("double", 0.19 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
+    for row, (words, checked, verdict) in enumerate(zip(claims["article says"], claims["article value"], claims["verdict"])):
+        words = words if len(words) <= 62 else words[:61].rstrip() + "…"
+        label = ax.text(0.0, row, f"“{words}”", ha="left", va="center", fontsize=6.5, color=INK)
+        ax.annotate(f"  {checked}", xycoords=label, xy=(1, 0.5), ha="left", va="center", fontsize=6, color=MUTED)
+        ax.text(0.78, row, verdict, ha="left", va="center", fontsize=6.5, color="white", fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
+    ax.set_xlim(0, 1)
+    ax.set_ylim(len(claims) - 0.5, -0.5)
+    ax.axis("off")
+    return fig
