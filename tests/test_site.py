@@ -194,21 +194,16 @@ def test_refuses_a_figure_whose_sidecar_names_another_notebook(repo_copy, tmp_pa
         build_site(repo_copy, tmp_path / "out")
 
 
-def test_refuses_a_link_it_cannot_resolve(repo_copy, tmp_path):
+@pytest.mark.parametrize(("link", "error"), [
+    ("[the notes](../notes/missing.md)", r"notebooks/06_checking_the_article.ipynb: link '../notes/missing.md'"),
+    ("[the codebook](../data/README.md#no-such-section)", r"no id 'no-such-section' in data.html"),
+])
+def test_refuses_a_link_or_anchor_it_cannot_resolve(repo_copy, tmp_path, link, error):
     path = repo_copy / "notebooks" / "06_checking_the_article.ipynb"
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells[0].source += "\n\nSee [the notes](../notes/missing.md)."
+    notebook.cells[0].source += f"\n\nSee {link}."
     nbformat.write(notebook, path)
-    with pytest.raises(SiteBuildError, match=r"notebooks/06_checking_the_article.ipynb: link '../notes/missing.md'"):
-        build_site(repo_copy, tmp_path / "out")
-
-
-def test_refuses_a_broken_anchor(repo_copy, tmp_path):
-    path = repo_copy / "notebooks" / "06_checking_the_article.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    notebook.cells[0].source += "\n\nSee [the codebook](../data/README.md#no-such-section)."
-    nbformat.write(notebook, path)
-    with pytest.raises(SiteBuildError, match=r"no id 'no-such-section' in data.html"):
+    with pytest.raises(SiteBuildError, match=error):
         build_site(repo_copy, tmp_path / "out")
 
 

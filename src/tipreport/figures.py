@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from tipreport.fileops import write_atomically
 from tipreport.paths import FIGURES_DIR
 from tipreport.tiers import TIERS
 
@@ -151,18 +151,6 @@ def figures_dir() -> Path:
     return Path(os.environ.get("TIP_FIGURES_DIR", FIGURES_DIR))
 
 
-def _write_atomically(path: Path, write) -> None:
-    """Call ``write(temp_path)`` and rename the result onto ``path``; remove it on failure."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, data: pd.DataFrame,
                 notebook: str, source: str = DEFAULT_SOURCE) -> dict:
     """Annotate ``fig`` and save it with its data and alt text; returns the sidecar record.
@@ -183,12 +171,12 @@ def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, dat
         "pdf": {"CreationDate": None, "Producer": None, "Creator": None, "Title": title},
     }
     for ext in FORMATS:
-        _write_atomically(out / f"{name}.{ext}",
+        write_atomically(out / f"{name}.{ext}",
                           lambda temp, ext=ext: fig.savefig(temp, format=ext, metadata=metadata[ext], dpi=PNG_DPI))
-    _write_atomically(out / f"{name}.csv",
+    write_atomically(out / f"{name}.csv",
                       lambda temp: temp.write_text(data.to_csv(index=False, lineterminator="\n"), encoding="utf-8"))
     record = {"name": name, "title": title, "subtitle": subtitle, "alt_text": alt_text, "source": source,
               "notebook": notebook, "files": [f"{name}.{ext}" for ext in (*FORMATS, "csv")]}
-    _write_atomically(out / f"{name}.json",
+    write_atomically(out / f"{name}.json",
                       lambda temp: temp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
     return record

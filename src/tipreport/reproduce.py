@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from tipreport.fileops import replace_folder
 from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 INDEX_NAME = "README.md"
@@ -72,12 +73,7 @@ def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_D
         raise
     for path, notebook in zip(notebooks, executed):
         nbformat.write(notebook, path)
-    previous = figures_dir.parent / f".{figures_dir.name}.previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    if figures_dir.exists():
-        figures_dir.rename(previous)
-    staging.rename(figures_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+    replace_folder(staging, figures_dir)
     return time.perf_counter() - start
 
 

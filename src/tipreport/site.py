@@ -47,6 +47,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from tipreport.fileops import replace_folder
 from tipreport.paths import REPO_ROOT
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -705,12 +706,7 @@ def build_site(repo: Path = REPO_ROOT, out: Path | None = None) -> Path:
             shutil.copyfile(repo / relative, target)
         check_site(staging)
         staging.chmod(0o755)
-        previous = out.parent / f".{out.name}.previous"
-        shutil.rmtree(previous, ignore_errors=True)
-        if out.exists():
-            out.rename(previous)
-        staging.rename(out)
-        shutil.rmtree(previous, ignore_errors=True)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
