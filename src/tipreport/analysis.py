@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.coverage import coverage_status
+from tipreport.coverage import coverage_by_year
 from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
 
 NO_REGION = "No regional bureau"
@@ -104,12 +104,8 @@ def movement_summary(tiers: pd.DataFrame, pairs_of_years) -> pd.DataFrame:
 
 def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
     """Per report year: countries placed, percent on each tier, and the year's completeness."""
-    counts = pd.crosstab(tiers["report_year"], tiers["tier"]).reindex(columns=list(TIERS), fill_value=0)
-    counts.columns = [str(c) for c in counts.columns]
-    percent = counts.div(counts.sum(axis=1), axis=0).mul(100)
-    percent.insert(0, "countries", counts.sum(axis=1))
-    percent["status"] = [coverage_status(int(y)) for y in percent.index]
-    percent.columns.name = None
+    percent = coverage_by_year(tiers)
+    percent[list(TIERS)] = percent[list(TIERS)].div(percent["countries"], axis=0).mul(100)
     return percent
 
 

@@ -23,7 +23,7 @@ def coverage_status(year: int) -> str:
 
 def coverage_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
     """Countries placed per report year, by tier, with the year's completeness."""
-    counts = pd.crosstab(tiers["report_year"], tiers["tier"].astype(tiers["tier"].dtype)).reindex(columns=list(TIERS), fill_value=0)
+    counts = pd.crosstab(tiers["report_year"], tiers["tier"]).reindex(columns=list(TIERS), fill_value=0)
     counts.columns = [str(column) for column in counts.columns]
     counts.insert(0, "countries", counts.sum(axis=1))
     counts["status"] = [coverage_status(int(year)) for year in counts.index]

@@ -19,7 +19,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from tipreport.fileops import replace_folder
-from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPO_ROOT
+from tipreport.paths import FIGURES_DIR, NOTEBOOK_GLOB, NOTEBOOKS_DIR, REPO_ROOT
 
 INDEX_NAME = "README.md"
 WORKERS = min(2, os.cpu_count() or 1)
@@ -27,7 +27,7 @@ WORKERS = min(2, os.cpu_count() or 1)
 
 def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     """The numbered notebooks, in run order."""
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(folder.glob(NOTEBOOK_GLOB))
 
 
 def execute(path: Path, figures: Path, timeout: int = 600) -> nbformat.NotebookNode:

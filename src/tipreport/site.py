@@ -48,9 +48,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from tipreport.fileops import replace_folder
-from tipreport.paths import REPO_ROOT
+from tipreport.paths import NOTEBOOK_GLOB, REPO_ROOT
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 FIGURE_FORMATS = ("svg", "pdf", "png", "csv")
 SAVE_FIGURE_CALL = re.compile(r"\bsave_figure\(")
 SAVE_FIGURE_NAME = re.compile(r"\bsave_figure\(\s*[A-Za-z_][\w.]*\s*,\s*(?:\"([^\"]+)\"|'([^']+)')")

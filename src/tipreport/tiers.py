@@ -20,19 +20,22 @@ SHORT_LABELS = {
 }
 
 
+def _refuse_unknown(values) -> None:
+    """Raise ValueError naming any value that is not a tier."""
+    unknown = sorted(set(pd.Series(values, dtype="string").dropna()) - set(TIERS))
+    if unknown:
+        raise ValueError(f"unknown tier value(s) {unknown}; expected one of {list(TIERS)}")
+
+
 def tier_rank(tiers: pd.Series) -> pd.Series:
     """Return 1-4 for Tier 1 … Tier 3 (higher is worse) and <NA> for Special Case."""
     ranks = {tier: number for number, tier in enumerate(RANKED_TIERS, start=1)}
-    unknown = set(tiers.dropna().astype(str)) - set(TIERS)
-    if unknown:
-        raise ValueError(f"unknown tier value(s) {sorted(unknown)}; expected one of {list(TIERS)}")
+    _refuse_unknown(tiers.astype("string"))
     return tiers.astype(str).map(ranks).astype("Int64")
 
 
 def as_tier(values) -> pd.Series:
     """Convert tier strings to the ordered tier category, refusing unknown values."""
     series = pd.Series(values, dtype="string")
-    unknown = sorted(set(series.dropna()) - set(TIERS))
-    if unknown:
-        raise ValueError(f"unknown tier value(s) {unknown}; expected one of {list(TIERS)}")
+    _refuse_unknown(series)
     return series.astype(TIER_DTYPE)
