@@ -1,32 +1,51 @@
 # Two commands on a fresh machine (Python 3.11+ and make):
-#   make reproduce   validate the data, run every notebook in order, rebuild every figure
+#   make reproduce   validate the data, run every notebook, rebuild every figure
 #   make test        run every test (unit tests, data checks, notebooks with nbval)
 # Both create .venv from the pinned requirements.txt the first time.
+#
+# The environment is keyed on the content of requirements.txt (not on its mtime, which a
+# checkout changes): .venv/.requirements-<sha256> marks a complete install. A changed
+# requirements.txt builds a new environment in .venv.new (uv, pinned below, falling back to
+# pip) and swaps it in only once it imports; a failed install leaves the old .venv working.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+UV_PIN := uv==0.13.8
+REQUIREMENTS_HASH := $(shell $(PYTHON) -c 'import hashlib; print(hashlib.sha256(open("requirements.txt", "rb").read()).hexdigest()[:16])')
+STAMP := $(VENV)/.requirements-$(REQUIREMENTS_HASH)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
+PYTEST_PARALLEL := -n 2 --dist loadfile
 
-.PHONY: reproduce test validate build-data bench lab site clean-venv help
+.PHONY: reproduce test test-cpus venv validate build-data bench lab site clean-venv help
 
 help:
 	@echo "make reproduce  - validate the data and rebuild the analysis and figures"
 	@echo "make test       - run all tests"
+	@echo "make test-cpus  - rebuild every figure under other CPU dispatch settings and compare bytes"
 	@echo "make validate   - validate the data package and print coverage per year"
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
-	@echo "make bench      - time the analysis against its floor (kernel start-up + imports)"
+	@echo "make bench      - time make test and make reproduce against their floors"
 	@echo "make lab        - open the notebooks in JupyterLab (installs it on first use)"
 	@echo "make site       - build the reading site in site/ from the committed notebooks (open site/index.html)"
 
-$(STAMP): requirements.txt
+venv: $(STAMP)
+
+$(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install $(PIP_FLAGS) -r requirements.txt
-	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "tipreport.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
-	touch $@
+	@rm -rf $(VENV).new
+	@echo "building the environment in $(VENV).new (swapped in for $(VENV) once it works)"
+	@$(PYTHON) -m venv $(VENV).new || { rm -rf $(VENV).new; echo "error: python -m venv failed; $(VENV) left as it was" >&2; exit 1; }
+	@{ $(VENV).new/bin/python -m pip install $(PIP_FLAGS) $(UV_PIN) \
+	   && $(VENV).new/bin/uv pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt; } \
+	 || { echo "uv unavailable or failed; installing with pip"; $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt; } \
+	 || { rm -rf $(VENV).new; echo "error: installing requirements.txt failed; $(VENV) left as it was" >&2; exit 1; }
+	@$(VENV).new/bin/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "tipreport.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
+	@$(VENV).new/bin/python -c 'import tipreport, nbval, xdist, matplotlib, pandas' \
+	 || { rm -rf $(VENV).new; echo "error: the new environment does not import; $(VENV) left as it was" >&2; exit 1; }
+	@grep -lI "$(CURDIR)/$(VENV).new" $(VENV).new/bin/* 2>/dev/null | xargs -r sed -i "s|$(CURDIR)/$(VENV).new|$(CURDIR)/$(VENV)|g"
+	@touch $(VENV).new/.requirements-$(REQUIREMENTS_HASH)
+	@rm -rf $(VENV).old && { [ ! -e $(VENV) ] || mv $(VENV) $(VENV).old; } && mv $(VENV).new $(VENV) && rm -rf $(VENV).old
 
 validate: $(STAMP)
 	$(PY) -m tipreport check
@@ -34,8 +53,16 @@ validate: $(STAMP)
 reproduce: validate
 	$(PY) -m tipreport reproduce
 
+# Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
+# notebooks wrote, which must run after all of them. They share one scratch folder, removed at the end.
 test: $(STAMP)
-	$(PY) -m pytest
+	@figures=$$(mktemp -d "$${TMPDIR:-/tmp}/tip-figures-under-test-XXXXXX") && trap 'rm -rf "$$figures"' EXIT INT TERM && \
+	status=0; TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest $(PYTEST_PARALLEL) || status=$$?; \
+	TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest -p no:xdist -m after_notebooks -q tests || status=$$?; \
+	exit $$status
+
+test-cpus: $(STAMP)
+	$(PY) -m pytest -p no:xdist -m cpu_dispatch
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
@@ -51,4 +78,4 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VENV).new $(VENV).old

@@ -91,21 +91,59 @@ def test_committed_map_has_kosovo_and_the_small_places_but_no_antarctica(committ
         assert rings(by_code[code]), code
     assert "ATA" not in by_code
     assert not any("antarctica" in f["properties"]["name"].lower().split() for f in committed)
-    assert min(point[1] for f in committed for ring in rings(f) for point in ring) > -60
+    assert min(point[1] for f in committed for ring in rings(f) for point in ring) > maps.equal_earth(0, -60)[1]
 
 
-def test_committed_map_coordinates_are_rounded_closed_rings(committed):
+def test_committed_map_coordinates_are_projected_closed_rings_on_the_grid(committed):
+    """Committed already projected (Equal Earth, unit sphere) on a fixed grid: drawing needs no projection."""
+    x_max, y_max = maps.equal_earth(180, 0)[0], maps.equal_earth(0, 90)[1]
     for feature in committed:
         for ring in rings(feature):
             assert len(ring) >= 4 and ring[0] == ring[-1], feature["properties"]
-            assert all(round(value, 2) == value for point in ring for value in point), feature["properties"]
+            assert all(round(value, maps.GRID_DECIMALS) == value for point in ring for value in point), feature["properties"]
             assert all(a != b for a, b in zip(ring, ring[1:])), feature["properties"]
-            assert all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring), feature["properties"]
+            assert all(abs(x) <= x_max and abs(y) <= y_max for x, y in ring), feature["properties"]
+
+
+def test_shared_borders_stay_shared(committed):
+    """France and Spain, Canada and the United States share border vertices, point for point."""
+    def points(code):
+        return {tuple(p) for f in committed if f["properties"]["iso3"] == code for r in rings(f) for p in r}
+
+    for a, b in (("FRA", "ESP"), ("CAN", "USA"), ("KHM", "THA")):
+        assert len(points(a) & points(b)) >= 10, (a, b)
+
+
+def test_rings_have_the_orientation_geojson_asks_for(committed):
+    """Exterior rings counter-clockwise (positive area), holes clockwise; Lesotho is a hole in South Africa."""
+    for feature in committed:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            assert maps._signed_area(polygon[0]) > 0, feature["properties"]
+            assert all(maps._signed_area(hole) < 0 for hole in polygon[1:]), feature["properties"]
+    south_africa = next(f for f in committed if f["properties"]["iso3"] == "ZAF")["geometry"]["coordinates"]
+    assert max(len(polygon) for polygon in south_africa) == 2, "South Africa's mainland has one hole: Lesotho"
+
+
+def test_area_and_centroid_of_a_hand_made_ring():
+    ring = [[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    assert maps._signed_area(ring) == 2.0
+    assert maps._signed_area(ring[::-1]) == -2.0
+    assert maps._centroid(ring) == (1.0, 0.5)
+
+
+def test_centroid_of_a_tiny_island_far_from_the_origin_loses_no_digits():
+    """A 2e-4-wide square at x ≈ 1.77 (Singapore's size and place): the naive shoelace cancels ~8 digits."""
+    x, y, side = 1.7702, 0.0235, 0.0002
+    ring = [[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]
+    assert maps._centroid(ring) == pytest.approx((x + side / 2, y + side / 2), rel=1e-15, abs=0)
+    assert maps._signed_area(ring) == pytest.approx(side * side, rel=1e-9)
 
 
 def test_committed_map_is_small_and_deterministically_formatted(committed):
     raw = (DATA_DIR / "maps" / "world_50m.geojson").read_bytes()
-    assert len(raw) < 1_500_000
+    assert len(raw) < 1_600_000
     assert raw.endswith(b"}\n") and b"\n" not in raw[:-1] and b", " not in raw
     keys = [(f["properties"]["iso3"], f["properties"]["name"]) for f in committed]
     assert keys == sorted(keys)
@@ -142,12 +180,14 @@ def test_build_refuses_when_the_kosovo_override_does_not_match(tmp_path):
 
 def test_no_ring_crosses_the_antimeridian(committed):
     """Russia and Fiji straddle ±180°: they must be cut, not joined by an edge across the map."""
+    half_width = maps.equal_earth(180, 0)[0]
     for feature in committed:
         for ring in rings(feature):
-            assert all(abs(a[0] - b[0]) < 180 for a, b in zip(ring, ring[1:])), feature["properties"]
-    for code in ("RUS", "FJI"):
-        lons = [p[0] for f in committed if f["properties"]["iso3"] == code for r in rings(f) for p in r]
-        assert min(lons) < -179 and max(lons) > 179, code
+            assert all(abs(a[0] - b[0]) < half_width for a, b in zip(ring, ring[1:])), feature["properties"]
+    for code, northmost in (("RUS", 72), ("FJI", -20)):  # |x| at ±179° shrinks towards the poles
+        xs = [p[0] for f in committed if f["properties"]["iso3"] == code for r in rings(f) for p in r]
+        edge = maps.equal_earth(179, northmost)[0]
+        assert min(xs) < -edge and max(xs) > edge, code
 
 
 # --- drawing ----------------------------------------------------------------------------------

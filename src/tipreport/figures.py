@@ -13,10 +13,13 @@ import json
 import os
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
+from fontTools import subset as font_subset
+from matplotlib.backends import _backend_pdf_ps
 
 from tipreport.fileops import write_atomically
 from tipreport.paths import FIGURES_DIR
@@ -70,6 +73,25 @@ STYLE = {
     "pdf.fonttype": 42,
     "path.simplify": False,
 }
+
+#: OpenType layout tables (shaping, positioning, glyph classes). A PDF places every glyph itself,
+#: so an embedded Type 42 font does not use them; subsetting them is most of a PDF's saving time.
+LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF"]
+
+
+class _SubsetOptions(font_subset.Options):
+    """matplotlib's subsetting options, without the layout tables."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.layout_features = []
+        self.drop_tables = [*self.drop_tables, *LAYOUT_TABLES]
+
+
+# matplotlib 3.11's PDF/PS backends subset fonts through ``_backend_pdf_ps.subset`` (fontTools);
+# tests/test_figures.py checks, for the pinned version, that this still takes effect.
+_backend_pdf_ps.subset = SimpleNamespace(Options=_SubsetOptions, load_font=font_subset.load_font,
+                                         Subsetter=font_subset.Subsetter)
 
 # Vertical space, in inches, for the title block and the source line.
 TITLE_BLOCK = 0.52

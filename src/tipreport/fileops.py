@@ -1,28 +1,95 @@
-"""File operations that never leave half-written output behind."""
+"""File operations that never leave half-written output behind.
 
+Files and folders made here get the modes a plain ``open(..., "w")`` or ``mkdir``
+would give them (the umask applies; an existing file keeps its mode), not the
+0600/0700 of :mod:`tempfile`.
+
+Folder swap strategy: on Linux, ``renameat2(RENAME_EXCHANGE)`` swaps the new folder
+and the old one in one atomic step, so there is no moment without the target. Where
+the kernel or file system does not offer it (other systems), the old folder is renamed
+aside and the new one renamed in: two renames, a moment of microseconds without it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def umask() -> int:
+    """The process's current umask (read from /proc where possible, so nothing changes it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def normal_mode(path: Path, directory: bool = False) -> int:
+    """The mode a normal write would leave ``path`` with: its current one, else 0666/0777 minus the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return (0o777 if directory else 0o666) & ~umask()
 
 
 def write_atomically(path: Path, write) -> None:
     """Call ``write(temp_path)`` and rename the result onto ``path``; remove it on failure."""
+    mode = normal_mode(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
     try:
         write(Path(temp))
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
+def staging_folder(target: Path) -> Path:
+    """A new empty folder ``.NAME.XXXXXXXX`` beside ``target`` (same file system), with a normal mode."""
+    mode = normal_mode(target, directory=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(folder, mode)
+    return folder
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where that is not available."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
 def replace_folder(staging: Path, target: Path) -> None:
     """Swap a completely built ``staging`` folder in for ``target``, removing the old one."""
-    previous = target.parent / f".{target.name}.previous"
-    shutil.rmtree(previous, ignore_errors=True)
-    if target.exists():
-        target.rename(previous)
+    if not target.exists():
+        staging.rename(target)
+        return
+    if exchange(staging, target):
+        shutil.rmtree(staging)  # now holds the old contents
+        return
+    previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.previous.", dir=target.parent))
+    target.rename(previous / target.name)
     staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
+    shutil.rmtree(previous)

@@ -4,11 +4,29 @@ The boundaries are Natural Earth admin-0 (50m), reduced by :func:`build_world_ma
 to ``data/maps/world_50m.geojson`` (see ``data/maps/README.md``). Countries are
 joined on ISO 3166-1 alpha-3 codes, never on names; the only name-based match is
 the documented Kosovo override.
+
+Byte-identical on every CPU: no arithmetic whose result depends on the CPU lies
+between the committed file and a figure's coordinates.
+
+- The map is projected (Equal Earth) once, when the file is built, and committed
+  on a fixed grid of ``GRID_DECIMALS`` decimals. Drawing only parses those
+  decimals (correctly rounded by Python, the same everywhere); numpy's SIMD
+  ``arcsin``/``power``, whose last bit follows the CPU's AVX-512/AVX2 path, never
+  run at drawing time. The build itself uses :mod:`math`, one IEEE operation at a
+  time; a last-bit difference there could only move a value sitting exactly on a
+  half-grid point, and the rebuild test would show it.
+- Areas and centroids (which cancel about seven digits on tiny islands, so the
+  last bit would reach the PDF's 10 printed digits) use :func:`math.fsum`: an
+  exactly rounded sum, so the result does not depend on summation order, unlike
+  ``np.dot``, which OpenBLAS sums in a CPU-specific order.
+- Rounding to a fixed grid keeps shared borders shared: the same vertex of two
+  neighbours lands on the same grid point.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +56,11 @@ CREDIT = "boundaries: Natural Earth"  # every map's source line must include it
 
 #: Equal Earth coefficients (Šavrič, Patterson & Jenny 2018).
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
-M = np.sqrt(3) / 2
+M = math.sqrt(3) / 2
+#: Source coordinates are rounded to this many decimals of a degree (about 1 km)...
+LONLAT_DECIMALS = 2
+#: ...and the projected ones (unit sphere; 1e-4 is about 0.6 km) to this many.
+GRID_DECIMALS = 4
 
 #: Ranked countries smaller than this projected area (unit sphere; about
 #: 12,000 km²) also get a circle marker, so they stay visible.
@@ -57,22 +79,39 @@ class MapCoverage:
     not_on_map: tuple[str, ...]
 
 
-def _signed_area(xy: np.ndarray) -> float:
-    """Shoelace area of a closed ring; positive when counter-clockwise."""
-    x, y = xy[:, 0], xy[:, 1]
-    return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1])) / 2
+def _cross_terms(ring) -> tuple[float, float, list[float], list[tuple[float, float]]]:
+    """The ring's first point and, relative to it, each edge's cross product and end points.
+
+    Working relative to the first point keeps the products small, so less cancels.
+    Each value comes from single IEEE operations in Python (no FMA contraction,
+    no vector kernel), so it is the same on every CPU.
+    """
+    x0, y0 = float(ring[0][0]), float(ring[0][1])
+    points = [(float(x) - x0, float(y) - y0) for x, y in ring]
+    cross = [xa * yb - xb * ya for (xa, ya), (xb, yb) in zip(points[:-1], points[1:])]
+    return x0, y0, cross, points
 
 
-def _round_ring(ring: np.ndarray, exterior: bool) -> list | None:
-    """Round to 2 decimals, drop consecutive duplicates, orient as RFC 7946; None if < 4 points."""
+def _signed_area(ring) -> float:
+    """Shoelace area of a closed ring; positive when counter-clockwise (exactly rounded sum)."""
+    return math.fsum(_cross_terms(ring)[2]) / 2
+
+
+def _round_ring(ring, exterior: bool, decimals: int) -> list | None:
+    """Round to ``decimals``, drop consecutive duplicates, orient as RFC 7946; None if < 4 points."""
     out: list[list[float]] = []
-    for lon, lat in ring:
-        point = [round(float(lon), 2) + 0.0, round(float(lat), 2) + 0.0]  # + 0.0 turns -0.0 into 0.0
+    for x, y in ring:
+        point = [round(float(x), decimals) + 0.0, round(float(y), decimals) + 0.0]  # + 0.0 turns -0.0 into 0.0
         if point != (out[-1] if out else None):
             out.append(point)
     if len(out) < 4:
         return None
-    return out if (_signed_area(np.array(out)) >= 0) == exterior else out[::-1]
+    return out if (_signed_area(out) >= 0) == exterior else out[::-1]
+
+
+def _project_ring(ring: list, exterior: bool) -> list | None:
+    """Project a rounded lon/lat ring to Equal Earth and round it to the fixed grid."""
+    return _round_ring([_equal_earth_point(lon, lat) for lon, lat in ring], exterior, GRID_DECIMALS)
 
 
 def _clip(xy: np.ndarray) -> np.ndarray:
@@ -108,15 +147,16 @@ def _cut_antimeridian(ring: list) -> dict[int, np.ndarray]:
 
 
 def _polygons(geometry: dict) -> list[list]:
-    """The feature's polygons, cut at the antimeridian and rounded; vanished rings are dropped."""
+    """The feature's polygons, cut at the antimeridian, rounded, projected; vanished rings are dropped."""
     coords = geometry["coordinates"]
     polygons = []
     for rings in [coords] if geometry["type"] == "Polygon" else coords:
         by_shift: dict[int, list] = {}
         for i, ring in enumerate(rings):
             for shift, part in _cut_antimeridian(ring).items():
-                rounded = _round_ring(part, exterior=i == 0)
-                if rounded is not None and (i == 0 or shift in by_shift):
+                rounded = _round_ring(part, i == 0, LONLAT_DECIMALS)
+                rounded = rounded and _project_ring(rounded, i == 0)
+                if rounded and (i == 0 or shift in by_shift):
                     by_shift.setdefault(shift, []).append(rounded)
         polygons.extend(by_shift[shift] for shift in sorted(by_shift))
     return polygons
@@ -132,12 +172,15 @@ def _iso3(feature: dict) -> str:
 
 
 def _lonlat_area(polygons: list) -> float:
-    """Planar area in square degrees (exteriors positive, holes negative): only to rank merged parts."""
-    return sum(_signed_area(np.array(ring)) for polygon in polygons for ring in polygon)
+    """Projected area (exteriors positive, holes negative): only to rank merged parts."""
+    return math.fsum(_signed_area(ring) for polygon in polygons for ring in polygon)
 
 
 def build_world_map(source: Path = SOURCE, target: Path = WORLD_MAP) -> dict:
-    """Reduce the Natural Earth 50m GeoJSON to ``{iso3, name}`` features with 2-decimal coordinates.
+    """Reduce the Natural Earth 50m GeoJSON to ``{iso3, name}`` features, projected to Equal Earth.
+
+    Coordinates: rounded to ``LONLAT_DECIMALS`` in degrees, projected, and committed
+    on the grid of ``GRID_DECIMALS`` (unit sphere), so drawing needs no projection.
 
     Features sharing a code (Australia and Ashmore and Cartier Is.) are merged under
     the name of the larger one. Output is deterministic. Returns a summary.
@@ -178,26 +221,41 @@ def build_world_map(source: Path = SOURCE, target: Path = WORLD_MAP) -> dict:
             "merged": merged, "unmatched": sorted(unmatched), "bytes": len(text.encode("utf-8"))}
 
 
-def equal_earth(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """Equal Earth projection of longitude/latitude in degrees onto the unit sphere's plane."""
-    lam, phi = np.radians(lon), np.radians(lat)
-    theta = np.arcsin(M * np.sin(phi))
-    t2 = theta**2
-    x = 2 * np.sqrt(3) * lam * np.cos(theta) / (3 * (9 * A4 * t2**4 + 7 * A3 * t2**3 + 3 * A2 * t2 + A1))
-    y = theta * (A4 * t2**4 + A3 * t2**3 + A2 * t2 + A1)
+def _equal_earth_point(lon: float, lat: float) -> tuple[float, float]:
+    """Equal Earth for one point, with :mod:`math` (one IEEE operation at a time, no SIMD)."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    theta = math.asin(M * math.sin(phi))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    t8 = t6 * t2
+    x = 2 * math.sqrt(3) * lam * math.cos(theta) / (3 * (9 * A4 * t8 + 7 * A3 * t6 + 3 * A2 * t2 + A1))
+    y = theta * (A4 * t8 + A3 * t6 + A2 * t2 + A1)
     return x, y
+
+
+def equal_earth(lon, lat):
+    """Equal Earth projection of longitude/latitude in degrees onto the unit sphere's plane.
+
+    Scalars give a tuple of floats; arrays give a tuple of arrays (computed point by
+    point with :mod:`math`, not with numpy's CPU-dispatched ufuncs).
+    """
+    if np.ndim(lon) == 0 and np.ndim(lat) == 0:
+        return _equal_earth_point(float(lon), float(lat))
+    lon, lat = np.broadcast_arrays(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    points = [_equal_earth_point(a, b) for a, b in zip(lon.ravel().tolist(), lat.ravel().tolist())]
+    return (np.array([x for x, _ in points]).reshape(lon.shape), np.array([y for _, y in points]).reshape(lon.shape))
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple:
-    """The features at ``path``, projected; immutable so the cache can be shared."""
+    """The features at ``path`` (already projected); immutable so the cache can be shared."""
     features = []
     for feature in json.loads(Path(path).read_text(encoding="utf-8"))["features"]:
         geometry = feature["geometry"]
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         rings = []
-        for ring in (np.array(r, dtype=float) for polygon in polygons for r in polygon):
-            xy = np.column_stack(equal_earth(ring[:, 0], ring[:, 1]))
+        for ring in (ring for polygon in polygons for ring in polygon):
+            xy = np.array(ring, dtype=float)  # parsing only: no arithmetic
             xy.flags.writeable = False
             rings.append(xy)
         features.append((feature["properties"]["iso3"], feature["properties"]["name"], tuple(rings)))
@@ -205,7 +263,7 @@ def _load(path: str) -> tuple:
 
 
 def load_world_map(path: Path | None = None) -> list[tuple[str, str, tuple[np.ndarray, ...]]]:
-    """Features of the committed world map as ``(iso3, name, rings)``, rings projected to Equal Earth.
+    """Features of the committed world map as ``(iso3, name, rings)``, rings in Equal Earth coordinates.
 
     Exterior rings run counter-clockwise and holes clockwise. Cached per path; the
     arrays are read-only.
@@ -213,12 +271,13 @@ def load_world_map(path: Path | None = None) -> list[tuple[str, str, tuple[np.nd
     return list(_load(str(path or WORLD_MAP)))
 
 
-def _centroid(xy: np.ndarray) -> tuple[float, float]:
-    """Area centroid of a closed ring."""
-    area = _signed_area(xy)
-    x, y = xy[:, 0], xy[:, 1]
-    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-    return float(np.dot(x[:-1] + x[1:], cross) / (6 * area)), float(np.dot(y[:-1] + y[1:], cross) / (6 * area))
+def _centroid(ring) -> tuple[float, float]:
+    """Area centroid of a closed ring, from exactly rounded sums relative to its first point."""
+    x0, y0, cross, points = _cross_terms(ring)
+    six_area = 3 * math.fsum(cross)
+    cx = math.fsum((xa + xb) * c for (xa, _), (xb, _), c in zip(points[:-1], points[1:], cross)) / six_area
+    cy = math.fsum((ya + yb) * c for (_, ya), (_, yb), c in zip(points[:-1], points[1:], cross)) / six_area
+    return x0 + cx, y0 + cy
 
 
 def draw_tier_map(ax, tiers: Mapping[str, str], highlight: Iterable[str] = (), *, colors: Mapping[str, str],
@@ -242,7 +301,7 @@ def draw_tier_map(ax, tiers: Mapping[str, str], highlight: Iterable[str] = (), *
         faces.append(colors[tiers[iso3]] if ranked else not_ranked_color)
         if iso3 in highlight:
             outlines.append(path)
-        if ranked and sum(map(_signed_area, rings)) < small_area:
+        if ranked and math.fsum(map(_signed_area, rings)) < small_area:
             markers.append((iso3, _centroid(max(rings, key=_signed_area))))
     ax.add_collection(PathCollection(paths, facecolors=faces, edgecolors=EDGE_COLOR, linewidths=0.2), autolim=False)
     ax.add_collection(PathCollection(outlines, facecolors="none", edgecolors=OUTLINE_COLOR, linewidths=0.9,

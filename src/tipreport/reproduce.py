@@ -1,28 +1,69 @@
-"""Run every notebook in order and rebuild ``figures/`` all-or-nothing.
+"""Run every notebook and rebuild ``figures/`` all-or-nothing, whatever goes wrong.
 
-Notebooks execute in a staging folder for figures; only when every notebook has
-succeeded are the executed notebooks written back and the staged figures swapped
-in for ``figures/``. A failed run leaves notebooks and figures exactly as they were.
+A run, step by step:
+
+1. Take a lock on the project folder (``flock``): a second run in the same clone is
+   refused with a clear message instead of tripping over the first one's files.
+2. Refuse, before anything runs, a ``figures/`` folder or a notebook without write
+   permission (checked on the mode bits, so it holds for root too).
+3. Execute the notebooks in parallel, longest first, with figures redirected to a
+   staging folder ``.figures.XXXXXXXX`` beside ``figures/``. The first failure (a cell
+   error, a kernel that cannot start) stops the others at once.
+4. Write every executed notebook to ``.notebooks.XXXXXXXX/`` beside ``notebooks/``.
+5. Commit, with SIGINT/SIGTERM held back: swap the staging folder in for ``figures/``
+   (atomically, see :mod:`tipreport.fileops`), then rename each notebook into place.
+
+Any failure, Ctrl-C or SIGTERM before step 5 removes the staging folders: notebooks and
+figures stay exactly as they were, and the message says so only when it is true.
 """
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import json
 import os
 import shutil
+import signal
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-from tipreport.fileops import replace_folder
+from tipreport.fileops import normal_mode, replace_folder, staging_folder
 from tipreport.paths import FIGURES_DIR, NOTEBOOK_GLOB, NOTEBOOKS_DIR, REPO_ROOT
 
 INDEX_NAME = "README.md"
 WORKERS = min(2, os.cpu_count() or 1)
+KERNEL = "python3"
+#: Seconds a kernel may take to start; a normal start takes about one.
+STARTUP_TIMEOUT = 30
+#: Leftovers of a run killed with SIGKILL; removed by the next run, which holds the lock.
+STAGING_GLOBS = (".figures.*", ".notebooks.*")
+
+
+class ReproduceError(Exception):
+    """A run that failed before changing anything; ``str()`` is one line for the user."""
+
+
+class KernelStartError(ReproduceError):
+    """A Jupyter kernel did not start."""
+
+
+class PartialCommitError(Exception):
+    """The commit step failed half-way (figures swapped in, a notebook not renamed)."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived; raised in the main thread by the signal handler."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -30,14 +71,74 @@ def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return sorted(folder.glob(NOTEBOOK_GLOB))
 
 
-def execute(path: Path, figures: Path, timeout: int = 600) -> nbformat.NotebookNode:
-    """Execute one notebook with figures redirected to ``figures``; raises on any cell error."""
+def expected_cost(path: Path) -> int:
+    """How long a notebook is expected to take, in figures saved: saving dominates a run."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-                            extra_arguments=["--log-level=ERROR"],
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute(env={**os.environ, "TIP_FIGURES_DIR": str(figures)})
-    return notebook
+    return sum(cell.source.count("save_figure(") for cell in notebook.cells if cell.cell_type == "code")
+
+
+class Runner:
+    """Executes notebooks with figures redirected; can stop every running kernel at once."""
+
+    def __init__(self, figures: Path, kernel: str = KERNEL, startup_timeout: float = STARTUP_TIMEOUT,
+                 timeout: int = 600, progress=None):
+        self.figures, self.kernel, self.startup_timeout, self.timeout = figures, kernel, startup_timeout, timeout
+        self.progress = progress
+        self.clients: list[NotebookClient] = []
+        self.stopping = False
+
+    def execute(self, path: Path) -> nbformat.NotebookNode:
+        """Execute one notebook (reporting it to ``progress``, if given); raises on any cell error."""
+        start = time.perf_counter()
+        notebook = nbformat.read(path, as_version=4)
+        started = []
+        client = NotebookClient(notebook, timeout=self.timeout, startup_timeout=self.startup_timeout,
+                                kernel_name=self.kernel, record_timing=False, extra_arguments=["--log-level=ERROR"],
+                                resources={"metadata": {"path": str(path.parent)}},
+                                on_notebook_start=lambda **_: started.append(True))
+        self.clients.append(client)
+        if self.stopping:
+            raise ReproduceError("stopped")
+        try:
+            client.execute(env={**os.environ, "TIP_FIGURES_DIR": str(self.figures)})
+        except Exception as error:
+            atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered when a start fails
+            if not started and not self.stopping:
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise KernelStartError(f"the Jupyter kernel {self.kernel!r} did not start for {path.name} "
+                                       f"({reason}); check that the loopback interface (127.0.0.1) works") from None
+            raise
+        if self.progress:
+            written = len(list(self.figures.glob(f"{path.name[:2]}_*.json")))
+            self.progress(f"  {path.name:<40} {time.perf_counter() - start:5.1f} s  "
+                          f"{written:2d} figure{'' if written == 1 else 's'}")
+        return notebook
+
+    def stop(self) -> None:
+        """Kill every kernel still running, so that their notebooks end at once."""
+        self.stopping = True
+        for client in self.clients:
+            process = getattr(getattr(client.km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+
+    def run_all(self, notebooks: list[Path], workers: int) -> dict[Path, nbformat.NotebookNode]:
+        """Execute ``notebooks`` in parallel, longest first; the first failure stops the rest."""
+        order = sorted(notebooks, key=lambda path: -expected_cost(path))
+        pool = ThreadPoolExecutor(max_workers=workers)
+        futures = {pool.submit(self.execute, path): path for path in order}
+        try:
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # raises the first failure before waiting on anything else
+            return {path: future.result() for future, path in futures.items()}
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            self.stop()
+            raise
+        finally:
+            pool.shutdown(wait=True)
 
 
 def figure_index(folder: Path) -> str:
@@ -57,33 +158,118 @@ def figure_index(folder: Path) -> str:
     return "\n".join(lines)
 
 
-def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR, workers: int = WORKERS) -> float:
+@contextmanager
+def project_lock(folder: Path):
+    """Hold an exclusive lock on ``folder`` for the run; refuse at once if another run holds it."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReproduceError(f"another reproduce run holds the lock on {folder}: wait for it to finish, "
+                                 "then run make reproduce again") from None
+        yield
+    finally:
+        os.close(handle)
+
+
+@contextmanager
+def signals_held():
+    """Hold SIGINT and SIGTERM back (delivered on exit) so a commit is never cut in half."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def refuse_read_only(paths: list[Path]) -> None:
+    """Raise for the first existing path without its owner's write bit (root would write it anyway)."""
+    for path in paths:
+        if path.exists() and not path.stat().st_mode & 0o200:
+            raise ReproduceError(f"{path} is read-only (mode {oct(path.stat().st_mode & 0o777)}): refusing to "
+                                 f"replace it; make it writable (chmod u+w) to rebuild it")
+
+
+def remove_leftovers(parents: set[Path]) -> None:
+    """Remove staging folders a killed run left behind (only called while holding the lock)."""
+    for parent in parents:
+        for pattern in STAGING_GLOBS:
+            for leftover in parent.glob(pattern):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+
+
+def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR, workers: int = WORKERS,
+              progress=None, kernel: str = KERNEL, startup_timeout: float = STARTUP_TIMEOUT) -> float:
     """Execute the notebooks, then write them and swap in the new figures; returns seconds taken."""
     start = time.perf_counter()
     notebooks = notebooks or notebook_paths()
-    staging = figures_dir.parent / f".{figures_dir.name}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            executed = list(pool.map(lambda path: execute(path, staging), notebooks))
-        (staging / INDEX_NAME).write_text(figure_index(staging), encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    for path, notebook in zip(notebooks, executed):
-        nbformat.write(notebook, path)
-    replace_folder(staging, figures_dir)
+    notebooks_dir = notebooks[0].parent
+    with project_lock(figures_dir.parent):
+        remove_leftovers({figures_dir.parent, notebooks_dir.parent})
+        refuse_read_only([figures_dir, notebooks_dir, *notebooks])
+        figures_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = staging_folder(figures_dir)
+        written = staging_folder(notebooks_dir.parent / notebooks_dir.name)
+        try:
+            runner = Runner(staging, kernel=kernel, startup_timeout=startup_timeout, progress=progress)
+            executed = runner.run_all(notebooks, workers)
+            (staging / INDEX_NAME).write_text(figure_index(staging), encoding="utf-8")
+            for path in notebooks:
+                nbformat.write(executed[path], written / path.name)
+                os.chmod(written / path.name, normal_mode(path))
+            with signals_held():
+                replace_folder(staging, figures_dir)
+                try:
+                    for path in notebooks:
+                        os.replace(written / path.name, path)
+                except OSError as error:
+                    raise PartialCommitError(f"figures/ was rebuilt but writing {path} failed ({error}); "
+                                             "run make reproduce again") from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(written, ignore_errors=True)
     return time.perf_counter() - start
 
 
-def main() -> int:
+def build_figures(figures_dir: Path, notebooks: list[Path] | None = None, workers: int = WORKERS) -> None:
+    """Execute the notebooks with their figures written to ``figures_dir``; the notebooks are not rewritten."""
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    Runner(figures_dir).run_all(notebooks or notebook_paths(), workers)
+    (figures_dir / INDEX_NAME).write_text(figure_index(figures_dir), encoding="utf-8")
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+def main(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR) -> int:
+    """``make reproduce``: a progress line per notebook, then the total; one line on failure."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_interrupted)
+    notebooks = notebooks or notebook_paths()
+    unchanged = "notebooks and figures/ left unchanged"
     try:
-        seconds = reproduce()
-    except Exception as error:  # noqa: BLE001 - report any notebook failure and exit non-zero
-        print(f"error: reproduce failed, notebooks and figures/ left unchanged:\n{error}", file=sys.stderr)
+        seconds = reproduce(notebooks, figures_dir, progress=lambda line: print(line, flush=True))
+    except Interrupted as stop:
+        print(f"error: reproduce interrupted ({stop}); {unchanged}", file=sys.stderr)
+        return 128 + stop.signum
+    except ReproduceError as error:
+        print(f"error: {error}; {unchanged}", file=sys.stderr)
         return 1
-    count = len(list(FIGURES_DIR.glob("*.json")))
-    print(f"ran {len(notebook_paths())} notebooks and rebuilt {count} figures in "
-          f"{FIGURES_DIR.relative_to(REPO_ROOT)}/ in {seconds:.1f} s")
+    except PartialCommitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - a notebook's cell failed: show its traceback after the line
+        print(f"error: reproduce failed, {unchanged}:\n{error}", file=sys.stderr)
+        return 1
+    count = len(list(figures_dir.glob("*.json")))
+    where = figures_dir.relative_to(REPO_ROOT) if figures_dir.is_relative_to(REPO_ROOT) else figures_dir
+    print(f"ran {len(notebooks)} notebooks and rebuilt {count} figures in {where}/ in {seconds:.1f} s")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main([Path(arg) for arg in sys.argv[2:]] or None, Path(sys.argv[1])) if len(sys.argv) > 1 else main())
