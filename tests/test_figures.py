@@ -145,3 +145,29 @@ def test_pdf_fonts_are_subset_without_layout_tables_and_stay_type_42(tmp_path):
     draw(tmp_path)
     pdf = (tmp_path / "example.pdf").read_bytes()
     assert b"/FontFile2" in pdf and b"/CIDFontType2" in pdf, "TrueType (Type 42) fonts embedded"
+
+
+def test_in_a_notebook_the_saved_png_is_shown_instead_of_drawing_again(tmp_path, monkeypatch):
+    import IPython
+    import IPython.display
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    draw(tmp_path)
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(figures.mpl, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    fig, _ = new_figure("single", 1.2)
+    assert figures.show_saved_png(fig, tmp_path / "example.png")
+    assert not plt.fignum_exists(fig.number), "closed, so the inline backend does not render it again"
+    full = Image.open(tmp_path / "example.png").size
+    import io
+
+    assert Image.open(io.BytesIO(shown[0].data)).size == (full[0] // 3, full[1] // 3)
+
+
+def test_outside_a_notebook_nothing_is_shown(tmp_path):
+    draw(tmp_path)
+    fig, _ = new_figure("single", 1.2)
+    assert not figures.show_saved_png(fig, tmp_path / "example.png")

@@ -9,6 +9,7 @@ builds into a staging folder and swaps it in only when every notebook succeeded)
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import textwrap
@@ -201,4 +202,30 @@ def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, dat
               "notebook": notebook, "files": [f"{name}.{ext}" for ext in (*FORMATS, "csv")]}
     write_atomically(out / f"{name}.json",
                       lambda temp: temp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
+    show_saved_png(fig, out / f"{name}.png")
     return record
+
+
+def show_saved_png(fig, png: Path) -> bool:
+    """In a notebook, show the PNG just saved instead of letting the inline backend draw ``fig`` again.
+
+    The 300-dpi file is reduced by whole-pixel averaging (``Image.reduce``, integer
+    arithmetic) to the figure's screen resolution; the figure is then closed. Outside an
+    IPython kernel with the inline backend nothing happens (returns False).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    if get_ipython() is None or "inline" not in mpl.get_backend():
+        return False
+    from IPython.display import Image as InlineImage, display
+    from PIL import Image
+
+    with Image.open(png) as image:
+        small = image.reduce(max(1, round(PNG_DPI / fig.dpi)))
+    buffer = io.BytesIO()
+    small.save(buffer, format="png")
+    display(InlineImage(buffer.getvalue()))
+    plt.close(fig)
+    return True

@@ -210,10 +210,10 @@ def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_D
     with project_lock(figures_dir.parent):
         remove_leftovers({figures_dir.parent, notebooks_dir.parent})
         refuse_read_only([figures_dir, notebooks_dir, *notebooks])
-        figures_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = staging_folder(figures_dir)
-        written = staging_folder(notebooks_dir.parent / notebooks_dir.name)
+        staging = written = None
         try:
+            staging = staging_folder(figures_dir)
+            written = staging_folder(notebooks_dir)
             runner = Runner(staging, kernel=kernel, startup_timeout=startup_timeout, progress=progress)
             executed = runner.run_all(notebooks, workers)
             (staging / INDEX_NAME).write_text(figure_index(staging), encoding="utf-8")
@@ -229,8 +229,9 @@ def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_D
                     raise PartialCommitError(f"figures/ was rebuilt but writing {path} failed ({error}); "
                                              "run make reproduce again") from error
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(written, ignore_errors=True)
+            for folder in (staging, written):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
     return time.perf_counter() - start
 
 
