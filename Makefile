@@ -35,7 +35,7 @@ $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
 	@rm -rf $(VENV).new
 	@echo "building the environment in $(VENV).new (swapped in for $(VENV) once it works)"
-	@$(PYTHON) -m venv $(VENV).new || { rm -rf $(VENV).new; echo "error: python -m venv failed; $(VENV) left as it was" >&2; exit 1; }
+	@$(PYTHON) -m venv --prompt $(notdir $(CURDIR)) $(VENV).new || { rm -rf $(VENV).new; echo "error: python -m venv failed; $(VENV) left as it was" >&2; exit 1; }
 	@{ $(VENV).new/bin/python -m pip install $(PIP_FLAGS) $(UV_PIN) \
 	   && $(VENV).new/bin/uv pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt; } \
 	 || { echo "uv unavailable or failed; installing with pip"; $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt; } \
