@@ -157,7 +157,8 @@ def test_load_table_returns_one_validated_table():
 
 
 def test_frictionless_validates_the_package():
-    frictionless = pytest.importorskip("frictionless")
+    import frictionless  # pinned in requirements.txt: a missing install must fail, not skip
+
     report = frictionless.validate(str(DATA_DIR / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
 
@@ -192,3 +193,32 @@ def test_codebook_row_counts_match_the_files():
     assert len(stated) == len(read_package(DATA_DIR)["resources"])
     for name, count in stated.items():
         assert len(load_table(name.removesuffix(".csv"))) == int(count.replace(",", "")), name
+
+
+def test_the_descriptor_is_data_package_v2_with_version_and_contributors():
+    descriptor = read_package(DATA_DIR)
+    assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", descriptor["version"])
+    assert descriptor["contributors"] and all(c["title"] for c in descriptor["contributors"])
+
+
+def test_every_boolean_field_states_its_only_true_and_false_spelling():
+    for resource in read_package(DATA_DIR)["resources"]:
+        for field in resource["schema"]["fields"]:
+            if field["type"] == "boolean":
+                assert (field["trueValues"], field["falseValues"]) == (["true"], ["false"]), (resource["name"], field["name"])
+
+
+def test_changelog_data_package_and_citation_carry_the_same_version():
+    version = read_package(DATA_DIR)["version"]
+    changelog = (DATA_DIR.parent / "CHANGELOG.md").read_text(encoding="utf-8")
+    citation = (DATA_DIR.parent / "CITATION.cff").read_text(encoding="utf-8")
+    assert re.findall(r"^## ([0-9]+\.[0-9]+\.[0-9]+)$", changelog, re.MULTILINE)[0] == version
+    assert re.findall(r"^version: (.+)$", citation, re.MULTILINE) == [version]
+
+
+def test_the_correction_template_asks_for_year_country_value_and_source_url():
+    template = (DATA_DIR.parent / ".github" / "ISSUE_TEMPLATE" / "data-correction.md").read_text(encoding="utf-8")
+    for item in ("**Report year**", "**Country or territory**", "**Value the source gives**", "**Source URL**"):
+        assert item in template
+    assert "## How to report or correct a value" in (DATA_DIR / "README.md").read_text(encoding="utf-8")

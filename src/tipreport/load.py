@@ -32,6 +32,10 @@ def _frame(resource: dict, rows: list[dict]) -> pd.DataFrame:
 
 def _consistency_problems(frames: dict[str, pd.DataFrame], lines: dict[str, list[int]], data_dir: Path) -> list[Problem]:
     """tiers.csv must repeat the country name and region that countries.csv gives."""
+    missing = [name for name in ("countries", "tiers") if name not in frames]
+    if missing:
+        return [Problem(Path(data_dir) / "datapackage.json", None, None, None,
+                        f"resource {name!r} is missing (the tier analysis needs it)") for name in missing]
     countries = frames["countries"].set_index("iso3")
     tiers = frames["tiers"]
     problems = []
@@ -54,8 +58,8 @@ def load_all(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     key = _cache_key(data_dir)
     if key not in _CACHE:
-        package = read_package(data_dir)
         tables, lines = validate_package(data_dir)
+        package = read_package(data_dir)
         frames = {r["name"]: _frame(r, tables[r["name"]]) for r in package["resources"]}
         problems = _consistency_problems(frames, lines, data_dir)
         if problems:
