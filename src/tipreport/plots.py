@@ -58,7 +58,7 @@ def coverage_chart(coverage: pd.DataFrame):
     year_axis(ax, coverage.index)
     ax.set_ylim(0, 215)
     ax.set_ylabel("countries and territories placed")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="partial year")])
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")])
     return fig
 
 
@@ -184,7 +184,7 @@ def tier_share_chart(shares: pd.DataFrame):
     ax.set_ylim(0, 108)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_ylabel("% of countries placed that year")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="partial year")],
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")],
                 bbox_to_anchor=(0, 1.05))
     return fig
 
@@ -310,7 +310,7 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     for spine in ax.spines.values():
         spine.set_visible(False)
     dot = plt.Line2D([], [], marker=".", linestyle="", color="#bbbbbb", label="no placement found")
-    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="partial year")
+    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="year not complete")
     tier_legend(ax, extra=[dot, partial], bbox_to_anchor=(0, 1.03))
     return fig
 
