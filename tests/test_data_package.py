@@ -222,3 +222,12 @@ def test_the_correction_template_asks_for_year_country_value_and_source_url():
     for item in ("**Report year**", "**Country or territory**", "**Value the source gives**", "**Source URL**"):
         assert item in template
     assert "## How to report or correct a value" in (DATA_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_disagreement_row_is_listed_in_the_codebook(tables):
+    listed = set()
+    for years, countries, *_ in codebook_table("### Known disagreements between sources"):
+        listed |= {(int(year), country.strip()) for year in years.split(",") for country in countries.split(",")}
+    tiers = tables["tiers"]
+    flagged = tiers.loc[tiers["disagreement"], ["report_year", "country"]]
+    assert set(zip(flagged["report_year"], flagged["country"])) == listed

@@ -197,6 +197,9 @@ CASES = {
                                                 ["data/tiers.csv, line 4, column 'country': value 'Narnia': does not match countries.csv for AUT (expected 'Austria')"]),
     "region differs from countries.csv": (set_cell("tiers.csv", 4, "region", "Africa"),
                                           ["data/tiers.csv, line 4, column 'region': value 'Africa': does not match countries.csv for AUT (expected 'Europe')"]),
+    "deduction names a country differently": (set_cell("tier2_by_elimination.csv", 2, "country", "Dahomey"),
+                                              ["data/tier2_by_elimination.csv, line 2, column 'country': value 'Dahomey': "
+                                               "does not match countries.csv for BEN (expected 'Benin')"]),
     # the descriptor
     "enum value the categories lack": (edit_descriptor(add_enum_value_without_category),
                                        ["data/datapackage.json: resource 'tiers', field 'tier': enum value(s) ['Tier 4'] are not in its "
@@ -214,7 +217,17 @@ CASES = {
                                ["data/datapackage.json: value '/etc/passwd': resource 'events': the path leaves the package "
                                 "folder (expected a file inside data/)"]),
     "unknown field type": (edit_descriptor(lambda d: field(d, "events", "paragraph").update(type="whole")),
-                           ["data/datapackage.json: field type \"whole\" is not supported (expected a valid Data Package descriptor)"]),
+                           ["data/datapackage.json: resource 'events', field 'paragraph': type 'whole' cannot be loaded "
+                            "(expected one of: string, integer, number, boolean)"]),
+    "a type the loader would not keep": (edit_descriptor(lambda d: field(d, "events", "date").update(type="date")),
+                                         ["data/datapackage.json: resource 'events', field 'date': type 'date' cannot be loaded "
+                                          "(expected one of: string, integer, number, boolean)"]),
+    "licenses not a list": (edit_descriptor(lambda d: d.update(licenses="MIT")),
+                            ["data/datapackage.json: 'MIT' is not of type 'array' at property 'licenses' "
+                             "(expected a valid Data Package descriptor)"]),
+    "pattern on an integer field": (edit_descriptor(lambda d: field(d, "tiers", "report_year")["constraints"].update(pattern="[0-9]{4}")),
+                                    ["data/datapackage.json: constraint \"pattern\" is not supported by type \"integer\" "
+                                     "(expected a valid Data Package descriptor)"]),
     "resource the analysis needs is missing": (edit_descriptor(lambda d: d["resources"].remove(resource(d, "tiers"))),
                                                ["data/datapackage.json: resource 'tiers' is missing (the tier analysis needs it)"]),
 }

@@ -33,6 +33,7 @@ TYPE_RULES = {
     "number": "not a number (expected digits, e.g. 4570 or 2.5, no thousands separators)",
 }
 #: frictionless errors that the checks here already report in their own words.
+LOADED_TYPES = ("string", "integer", "number", "boolean")  # typed_value turns each into a Python value
 REPORTED_HERE = {"blank-row", "extra-cell", "missing-cell", "extra-label", "missing-label", "incorrect-label",
                  "duplicate-label", "blank-label", "encoding-error"}
 
@@ -154,6 +155,10 @@ def resource_problems(path: Path, index: int, resource, data_dir: Path) -> list[
         if not isinstance(field, dict) or "name" not in field:
             problems.append(Problem(path, None, None, None, f"{where}: a field has no name (expected {{\"name\": ..., \"type\": ...}})"))
             continue
+        if field.get("type", "string") not in LOADED_TYPES:
+            problems.append(Problem(path, None, None, None, f"{where}, field '{field['name']}': type '{field['type']}' cannot be loaded "
+                                                           f"(expected one of: {', '.join(LOADED_TYPES)})"))
+            continue
         lacking = [value for value in field.get("constraints", {}).get("enum", []) if "categories" in field and value not in categories(field)]
         if lacking:
             problems.append(Problem(path, None, None, None, f"{where}, field '{field['name']}': enum value(s) {lacking} are not in its "
@@ -219,7 +224,11 @@ def row_problems(table: RawTable) -> list[Problem]:
 def frictionless_problems(package: Package, raw: dict[str, RawTable], resources: dict[str, dict]) -> list[Problem]:
     """frictionless's report on the whole package (types, constraints, keys), one Problem per error."""
     problems = []
-    for task in package.validate().tasks:
+    try:
+        report = package.validate()
+    except FrictionlessException as exception:
+        return [Problem(Path(package.basepath or "."), None, None, None, f"cannot be validated: {exception.error.note}")]
+    for task in report.tasks:
         table, resource = raw[task.name], resources[task.name]
         for error in task.errors:
             if error.type not in REPORTED_HERE:
@@ -314,13 +323,14 @@ def typed_rows(table: RawTable, resource: dict) -> list[dict]:
     return [{field["name"]: typed_value(cell, field) for field, cell in zip(fields, cells)} for cells in table.rows]
 
 
-def validate_package(data_dir: Path) -> tuple[dict[str, list[dict]], dict[str, list[int]]]:
+def validate_package(data_dir: Path, descriptor: dict | None = None) -> tuple[dict[str, list[dict]], dict[str, list[int]]]:
     """Validate every table of the package: (typed rows, line numbers) by table name.
 
+    ``descriptor`` is ``read_package(data_dir)`` when the caller has it already.
     Raises DataValidationError listing every problem, ordered by file and line.
     """
     data_dir = Path(data_dir)
-    descriptor = read_package(data_dir)
+    descriptor = descriptor if descriptor is not None else read_package(data_dir)
     resources = {resource["name"]: resource for resource in descriptor["resources"]}
     raw, problems = {}, []
     for name, resource in resources.items():
