@@ -14,6 +14,7 @@ positions) instead of hard-coding the expected table contents.
 """
 
 import csv
+import json
 import datetime as dt
 import hashlib
 import io
@@ -36,22 +37,26 @@ ARTICLE_URL = (
     "human-trafficking-us-govt-reports/"
 )
 
-COLUMNS = {
-    QUOTES: ["quote_id", "paragraph", "quote", "speaker", "role", "organization",
-             "speaker_type", "quote_type", "source_id", "note"],
-    NUMBERS: ["number_id", "paragraph", "phrase", "value_as_written", "value", "unit",
-              "refers_to", "claim_id", "source_id", "note"],
-    EVENTS: ["event_id", "date", "date_precision", "date_basis", "event", "article_phrase",
-             "paragraph", "source_id", "note"],
-    SOURCES: ["source_id", "title", "publisher", "url", "date", "kind", "retrieved_note"],
-}
+#: Columns and allowed values come from the schema (data/datapackage.json), never re-typed here.
+SCHEMAS = {r["name"]: r["schema"] for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
 
-SPEAKER_TYPES = {"Cambodian government", "U.S. government", "TIP Report text",
-                 "Journalist or award body"}
-QUOTE_TYPES = {"spoken or written statement", "report text", "term or title"}
-DATE_PRECISIONS = {"day", "month", "unknown"}
-DATE_BASES = {"stated in source", "inferred", "not verified"}
-SOURCE_KINDS = {"primary", "secondary"}
+
+def schema_columns(table):
+    return [field["name"] for field in SCHEMAS[table]["fields"]]
+
+
+def schema_enum(table, column):
+    field = next(f for f in SCHEMAS[table]["fields"] if f["name"] == column)
+    return set(field["constraints"]["enum"])
+
+
+COLUMNS = {QUOTES: schema_columns("quotes"), NUMBERS: schema_columns("article_numbers"),
+           EVENTS: schema_columns("events"), SOURCES: schema_columns("sources")}
+SPEAKER_TYPES = schema_enum("quotes", "speaker_type")
+QUOTE_TYPES = schema_enum("quotes", "quote_type")
+DATE_PRECISIONS = schema_enum("events", "date_precision")
+DATE_BASES = schema_enum("events", "date_basis")
+SOURCE_KINDS = schema_enum("sources", "kind")
 
 # Small explicit map for numbers written as words.
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,

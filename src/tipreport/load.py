@@ -31,16 +31,22 @@ def _frame(resource: dict, rows: list[dict]) -> pd.DataFrame:
 
 
 def _consistency_problems(frames: dict[str, pd.DataFrame], lines: dict[str, list[int]], data_dir: Path) -> list[Problem]:
-    """tiers.csv must repeat the country name and region that countries.csv gives."""
+    """Every table keyed by iso3 must repeat the country name (and region) that countries.csv gives."""
+    missing = [name for name in ("countries", "tiers") if name not in frames]
+    if missing:
+        return [Problem(Path(data_dir) / "datapackage.json", None, None, None,
+                        f"resource {name!r} is missing (the tier analysis needs it)") for name in missing]
     countries = frames["countries"].set_index("iso3")
-    tiers = frames["tiers"]
     problems = []
-    for column in ("country", "region"):
-        expected = tiers["iso3"].map(countries[column])
-        differs = ~(tiers[column].fillna("") == expected.fillna(""))
-        for index in tiers.index[differs]:
-            problems.append(Problem(Path(data_dir) / "tiers.csv", lines["tiers"][index], column, str(tiers.at[index, column]),
-                                    f"does not match countries.csv for {tiers.at[index, 'iso3']} (expected {expected[index]!r})"))
+    for name, table in frames.items():
+        if name == "countries" or "iso3" not in table:
+            continue
+        for column in [c for c in ("country", "region") if c in table]:
+            expected = table["iso3"].map(countries[column])
+            differs = ~(table[column].fillna("") == expected.fillna(""))
+            for index in table.index[differs]:
+                problems.append(Problem(Path(data_dir) / f"{name}.csv", lines[name][index], column, str(table.at[index, column]),
+                                        f"does not match countries.csv for {table.at[index, 'iso3']} (expected {expected[index]!r})"))
     return problems
 
 
@@ -55,7 +61,7 @@ def load_all(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
     key = _cache_key(data_dir)
     if key not in _CACHE:
         package = read_package(data_dir)
-        tables, lines = validate_package(data_dir)
+        tables, lines = validate_package(data_dir, package)
         frames = {r["name"]: _frame(r, tables[r["name"]]) for r in package["resources"]}
         problems = _consistency_problems(frames, lines, data_dir)
         if problems:

@@ -50,7 +50,7 @@ def stacked_year_bars(ax, table: pd.DataFrame, columns, colors, partial_years=()
 def coverage_chart(coverage: pd.DataFrame):
     """Countries placed per report year, stacked by tier; partial years hatched and labelled."""
     fig, ax = new_figure("double", 2.3)
-    partial = [y for y in coverage.index if coverage.loc[y, "status"] == "partial"]
+    partial = [y for y in coverage.index if not coverage.loc[y, "complete"]]
     stacked_year_bars(ax, coverage, TIERS, TIER_COLORS, partial)
     for year in coverage.index:
         ax.text(year, coverage.loc[year, "countries"] + 3, str(coverage.loc[year, "countries"]), ha="center",
@@ -58,7 +58,7 @@ def coverage_chart(coverage: pd.DataFrame):
     year_axis(ax, coverage.index)
     ax.set_ylim(0, 215)
     ax.set_ylabel("countries and territories placed")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="partial year")])
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")])
     return fig
 
 
@@ -176,7 +176,7 @@ def transition_heatmap(matrix: pd.DataFrame):
 def tier_share_chart(shares: pd.DataFrame):
     """Percent of placed countries on each tier by report year; partial years hatched."""
     fig, ax = new_figure("double", 2.3, top=0.3)
-    partial = [y for y in shares.index if shares.loc[y, "status"] == "partial"]
+    partial = [y for y in shares.index if not shares.loc[y, "complete"]]
     stacked_year_bars(ax, shares, TIERS, TIER_COLORS, partial)
     for year in shares.index:
         ax.text(year, 101, f"{shares.loc[year, 'countries']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
@@ -184,7 +184,7 @@ def tier_share_chart(shares: pd.DataFrame):
     ax.set_ylim(0, 108)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_ylabel("% of countries placed that year")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="partial year")],
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")],
                 bbox_to_anchor=(0, 1.05))
     return fig
 
@@ -310,7 +310,7 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     for spine in ax.spines.values():
         spine.set_visible(False)
     dot = plt.Line2D([], [], marker=".", linestyle="", color="#bbbbbb", label="no placement found")
-    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="partial year")
+    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="year not complete")
     tier_legend(ax, extra=[dot, partial], bbox_to_anchor=(0, 1.03))
     return fig
 
