@@ -62,7 +62,7 @@ def test_tier_history_chart_leaves_missing_years_undrawn(tables):
 
 @pytest.mark.parametrize("draw", [
     lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023)),
-    lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t["tiers"])),
+    lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t["tiers"]), [2016]),
     lambda t: plots.quote_space_chart(analysis.quote_space(t["quotes"])),
     lambda t: plots.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
     lambda t: plots.tier_grid_chart(analysis.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),

@@ -12,7 +12,11 @@ from tipreport.coverage import coverage_by_year
 from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
 
 NO_REGION = "No regional bureau"
-FIRST_YEAR, LAST_YEAR = 2001, 2024
+
+
+def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
+    """Every report year from the first to the latest in the data (the latest is never assumed)."""
+    return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
 
 
 def report_period(report_year: int) -> str:
@@ -92,16 +96,6 @@ def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
     return matrix
 
 
-def movement_summary(tiers: pd.DataFrame, pairs_of_years) -> pd.DataFrame:
-    """Upgrades, downgrades and unchanged placements for consecutive pairs of years, with N."""
-    rows = []
-    for year_from, year_to in pairs_of_years:
-        moves = tier_changes(tiers, year_from, year_to)["move"].value_counts()
-        rows.append({"from": year_from, "to": year_to, "countries in both (N)": int(moves.sum()),
-                     **{m: int(moves.get(m, 0)) for m in ("upgrade", "downgrade", "same", "special case")}})
-    return pd.DataFrame(rows)
-
-
 def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
     """Per report year: countries placed, percent on each tier, and the year's completeness."""
     percent = coverage_by_year(tiers)
@@ -110,11 +104,11 @@ def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
 
 
 def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    """One country's placement in every report year 2001-2024; years without a placement are <NA>."""
+    """One country's placement in every report year of the data; years without a placement are <NA>."""
     rows = tiers[tiers["iso3"] == iso3].set_index("report_year")
     if rows.empty:
         raise ValueError(f"no placements for {iso3!r}")
-    years = pd.RangeIndex(FIRST_YEAR, LAST_YEAR + 1, name="report_year")
+    years = report_years(tiers)
     history = rows[["tier", "source_type"]].reindex(years)
     history["tier"] = history["tier"].astype(TIER_DTYPE)
     return history
@@ -125,7 +119,7 @@ def tier_grid(tables: dict, iso3s) -> pd.DataFrame:
     tiers = tables["tiers"]
     rows = tiers[tiers["iso3"].isin(list(iso3s))]
     grid = rows.pivot(index="country", columns="report_year", values="tier")
-    return grid.reindex(columns=range(FIRST_YEAR, LAST_YEAR + 1))
+    return grid.reindex(columns=list(report_years(tiers)))
 
 
 def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:
@@ -136,6 +130,13 @@ def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:
     columns = ["report_year", "data_year", "prosecutions", "convictions", "victims_identified",
                "prosecutions_labor_share", "convictions_labor_share", "victims_identified_labor_share", "evidence"]
     return world.sort_values(["data_year", "report_year"])[columns].reset_index(drop=True)
+
+
+def world_cross_checks(law: pd.DataFrame) -> pd.DataFrame:
+    """Worldwide figures quoted by other sources, with ``doubtful`` where the row's note calls it a likely error."""
+    checks = law[(law["series"] == "cross-check") & (law["area_type"] == "world")].copy()
+    checks["doubtful"] = checks["note"].fillna("").str.contains("likely an error", case=False, regex=False).astype(bool)
+    return checks
 
 
 def edition_revisions(law: pd.DataFrame) -> pd.DataFrame:
