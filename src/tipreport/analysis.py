@@ -165,10 +165,19 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
-    """Quotes and quoted words per speaker type and quote type."""
-    counted = quotes.assign(words=quotes["quote"].map(words))
-    table = counted.groupby(["speaker_type", "quote_type"]).agg(quotes=("quote_id", "count"), words=("words", "sum")).reset_index()
-    table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
-    return table.sort_values(["words"], ascending=False).reset_index(drop=True)
+#: The article's two sides, then everyone else: each speaker type belongs to one side.
+SIDES = {"U.S. government": "U.S. (embassy, State Department)", "TIP Report text": "U.S. (embassy, State Department)",
+         "Cambodian government": "Cambodia (government)", "Journalist or award body": "neither side (journalists, award body)"}
 
+
+def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words."""
+    unknown = sorted(set(quotes["speaker_type"]) - set(SIDES))
+    if unknown:
+        raise ValueError(f"speaker type(s) {unknown} belong to no side; expected one of {list(SIDES)}")
+    counted = quotes.assign(words=quotes["quote"].map(words), side=quotes["speaker_type"].map(SIDES))
+    table = (counted.groupby(["side", "speaker_type", "quote_type"])
+             .agg(quotes=("quote_id", "count"), words=("words", "sum"), speakers=("speaker", lambda s: "; ".join(sorted(set(s)))))
+             .reset_index())
+    table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
+    return table.sort_values(["side", "words"], ascending=[True, False]).reset_index(drop=True)

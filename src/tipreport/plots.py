@@ -158,13 +158,30 @@ def tier_columns_chart(groups: dict[str, pd.DataFrame], named: set[str], focus: 
     return fig
 
 
-def world_map_chart(tiers_2023: dict[str, str], highlight):
-    """World choropleth of tier placements (Natural Earth boundaries, Equal Earth projection)."""
+def world_map_chart(tiers_2023: dict[str, str], highlight, highlight_label: str = "outlined"):
+    """World choropleth of tier placements (Natural Earth boundaries, Equal Earth projection).
+
+    Style only, on top of ``draw_tier_map``'s layers (its geometry is untouched): the highlight
+    outline (zorder 2) is drawn in the highlight colour over a white halo, so it shows on Tier 3's
+    dark fill; small-state dots (zorder 3) get a white rim so overlapping dots stay apart.
+    """
+    from matplotlib import patheffects
+
     from tipreport.maps import draw_tier_map
 
     fig, ax = new_figure("double", 3.45, left=0.05, right=0.05, bottom=0.05, top=0.2)
     coverage = draw_tier_map(ax, tiers_2023, highlight, colors=TIER_COLORS, not_ranked_color=NOT_RANKED_COLOR)
-    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked")])
+    for layer in ax.collections:
+        if layer.get_zorder() == 2:  # highlight outlines
+            layer.set_edgecolor(HIGHLIGHT_COLOR)
+            layer.set_linewidth(1.0)
+            layer.set_path_effects([patheffects.withStroke(linewidth=2.6, foreground="white")])
+        elif layer.get_zorder() == 3:  # small-state dots
+            layer.set_edgecolor("white")
+            layer.set_linewidth(0.5)
+            layer.set_sizes([7])
+    outline = Patch(facecolor=TIER_COLORS["Tier 3"], edgecolor=HIGHLIGHT_COLOR, linewidth=1.0, label=highlight_label)
+    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked"), outline])
     return fig, coverage
 
 
@@ -362,44 +379,50 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
 
 
 def quote_space_chart(space: pd.DataFrame):
-    """Words quoted per side, split by kind of quotation."""
-    table = space.pivot_table(index="speaker_type", columns="quote_type", values="words", aggfunc="sum", fill_value=0)
+    """Words quoted per side of the article, split by who speaks (speaker type)."""
+    table = space.pivot_table(index="side", columns="speaker_type", values="words", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = new_figure("double", 0.32 * len(table), left=1.45, right=0.3)
-    kinds = [k for k in ("spoken or written statement", "report text", "term or title") if k in table.columns]
-    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#dddddd")))
+    fig, ax = new_figure("double", 0.36 * len(table), left=2.2, right=0.3)
+    kinds = list(table.sum().sort_values(ascending=False).index)
+    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#e69f00", "#dddddd")))
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for kind in kinds:
-        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.65, label=kind)
+        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.62, label=kind)
         left += table[kind].to_numpy()
     for position, total in zip(y, left):
         ax.text(total + 3, position, f"{int(total)} words", va="center", fontsize=6.5, color=INK)
     ax.set_yticks(y, table.index)
-    ax.set_xlim(0, left.max() * 1.18)
+    ax.set_xlim(0, left.max() * 1.2)
     ax.set_xlabel("words inside quotation marks")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3)
+    ax.legend(loc="lower left", bbox_to_anchor=(-0.3, 1.0), ncol=len(kinds), handlelength=1, columnspacing=0.8)
     return fig
 
 
-VERDICT_COLORS = {"confirmed": HIGHLIGHT_COLOR, "differs": "#d55e00", "not independently verifiable": "#9a9a9a"}
+VERDICT_COLORS = {"confirmed": "#0072b2", "differs": "#d55e00", "not found in the report text we have": "#8c6bb1",
+                  "cannot be checked": "#8a8a8a"}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def verdict_chart(claims: pd.DataFrame):
-    """One row per claim: the article's words, what is checked, and the verdict as a coloured label."""
-    fig, ax = new_figure("double", 0.19 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
-    for row, (words, checked, verdict) in enumerate(zip(claims["article says"], claims["article value"], claims["verdict"])):
-        words = words if len(words) <= 62 else words[:61].rstrip() + "…"
-        label = ax.text(0.0, row, f"“{words}”", ha="left", va="center", fontsize=6.5, color=INK)
-        ax.annotate(f"  {checked}", xycoords=label, xy=(1, 0.5), ha="left", va="center", fontsize=6, color=MUTED)
-        ax.text(0.78, row, verdict, ha="left", va="center", fontsize=6.5, color="white", fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
+    """One row per claim: the article's words, then the article's and the data's values, and the verdict."""
+    fig, ax = new_figure("double", 0.34 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
+    for row, claim in enumerate(claims.itertuples()):
+        ax.text(0.0, row - 0.17, f"“{_shorten(claim._2, 80)}”", ha="left", va="center", fontsize=6.3, color=INK)
+        ax.text(0.0, row + 0.2, _shorten(f"our data: {claim._4} · article: {claim._3}", 130), ha="left", va="center",
+                fontsize=5.3, color=MUTED)
+        ax.text(1.0, row - 0.17, claim.verdict, ha="right", va="center", fontsize=6, color="white", fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[claim.verdict], "edgecolor": "none"})
     ax.set_xlim(0, 1)
-    ax.set_ylim(len(claims) - 0.5, -0.5)
+    ax.set_ylim(len(claims) - 0.45, -0.55)
     ax.axis("off")
     return fig
+
 
 
 
