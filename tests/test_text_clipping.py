@@ -54,7 +54,7 @@ def tables():
 CHARTS = {
     "transitions": lambda t: plots.transition_heatmap(analysis.transition_matrix(t["tiers"], 2022, 2023)),
     "regions": lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
-    "shares": lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t["tiers"]), movements.incomplete_years(t)),
+    "shares": lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t)),
     "movements": lambda t: plots.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
     "spells": lambda t: plots.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
     "southeast asia": lambda t: plots.small_multiples_chart(

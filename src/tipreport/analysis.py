@@ -14,11 +14,6 @@ from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
 NO_REGION = "No regional bureau"
 
 
-def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
-    """Every report year from the first to the latest in the data (the latest is never assumed)."""
-    return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
-
-
 def report_period(report_year: int) -> str:
     """The period a report edition grades: 1 April of the year before to 31 March."""
     return f"1 April {report_year - 1} – 31 March {report_year}"
@@ -96,9 +91,14 @@ def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
     return matrix
 
 
-def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
-    """Per report year: countries placed, percent on each tier, and the year's completeness."""
-    percent = coverage_by_year(tiers)
+def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
+    """Every report year from the first to the latest in the data (years without rows included)."""
+    return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
+
+
+def tier_shares_by_year(tables: dict) -> pd.DataFrame:
+    """Per report year: countries placed, percent on each tier, and the year's computed completeness."""
+    percent = coverage_by_year(tables)
     percent[list(TIERS)] = percent[list(TIERS)].div(percent["countries"], axis=0).mul(100)
     return percent
 
@@ -108,8 +108,7 @@ def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
     rows = tiers[tiers["iso3"] == iso3].set_index("report_year")
     if rows.empty:
         raise ValueError(f"no placements for {iso3!r}")
-    years = report_years(tiers)
-    history = rows[["tier", "source_type"]].reindex(years)
+    history = rows[["tier", "source_type"]].reindex(report_years(tiers))
     history["tier"] = history["tier"].astype(TIER_DTYPE)
     return history
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.coverage import coverage_by_year
+from tipreport.coverage import year_status
 from tipreport.tiers import SPECIAL_CASE, tier_rank
 
 WATCH_LIST = "Tier 2 Watch List"
@@ -33,12 +33,7 @@ MOVES = ("upgrade", "downgrade", "same", "special case")
 
 
 def incomplete_years(tables: dict) -> list[int]:
-    """Report years whose list is not known to be complete (computed, never typed)."""
-    try:
-        from tipreport.coverage import year_status  # computed completeness, once available
-    except ImportError:
-        status = coverage_by_year(tables["tiers"])["status"]
-        return sorted(int(y) for y in status.index[status != "complete"])
+    """Report years whose list is not known to be complete (computed by ``coverage.year_status``)."""
     status = year_status(tables)
     return sorted(int(y) for y in status.index[~status["complete"].astype(bool)])
 
