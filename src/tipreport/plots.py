@@ -110,7 +110,7 @@ def region_share_chart(counts: pd.DataFrame, note: str = ""):
     share = counts[list(TIERS)].div(counts["total"], axis=0) * 100
     order = (share["Tier 3"] + share["Tier 2 Watch List"]).sort_values().index
     share, totals = share.loc[order], counts.loc[order, "total"]
-    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2, bottom=0.6 if note else 0.35)
+    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2, bottom=0.7 if note else 0.35)
     left = np.zeros(len(share))
     y = np.arange(len(share))
     for tier in TIERS:
@@ -129,7 +129,7 @@ def region_share_chart(counts: pd.DataFrame, note: str = ""):
     ax.spines["left"].set_visible(False)
     tier_legend(ax)
     if note:
-        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -24), textcoords="offset points",
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                     ha="left", va="top", fontsize=6, color=MUTED)
     return fig
 
