@@ -62,12 +62,6 @@ def test_transition_matrix_counts_every_pair_once():
     assert matrix.loc["Special Case", "Tier 3"] == 1 and matrix.loc["Tier 2", "Tier 2"] == 1
 
 
-def test_movement_summary_reports_the_fixed_denominator():
-    summary = analysis.movement_summary(TIERS, [(2022, 2023)]).iloc[0]
-    assert summary["countries in both (N)"] == 4
-    assert (summary["upgrade"], summary["downgrade"], summary["same"], summary["special case"]) == (1, 1, 1, 1)
-
-
 def test_tier_shares_by_year_sum_to_100_and_carry_the_status():
     totals = pd.DataFrame({"report_year": [2022], "countries_ranked": ["5"], "tier1": [None], "tier2": [None],
                            "watch_list": [None], "tier3": [None], "special_cases": [None], "source_id": ["S00000000"]})
@@ -128,9 +122,19 @@ def test_article_change_is_computed_not_typed():
     assert change == {"measure": "prosecutions", "2021": 10, "2022": 35, "ratio": 3.5, "percent_change": 250.0}
 
 
-def test_quote_space_counts_words_and_shares():
-    quotes = pd.DataFrame({"quote_id": ["Q01", "Q02", "Q03"], "quote": ["one two three", "four", "five six"],
-                           "speaker_type": ["A", "A", "B"], "quote_type": ["x", "x", "y"]})
-    space = analysis.quote_space(quotes).set_index("speaker_type")
-    assert space.loc["A", "words"] == 4 and space.loc["A", "quotes"] == 2
+def test_quote_space_groups_speakers_by_side_and_counts_words():
+    quotes = pd.DataFrame({"quote_id": ["Q01", "Q02", "Q03", "Q04"], "quote": ["one two three", "four", "five six", "seven"],
+                           "speaker": ["Embassy", "Embassy", "Report", "Minister"],
+                           "speaker_type": ["U.S. government", "U.S. government", "TIP Report text", "Cambodian government"],
+                           "quote_type": ["x", "x", "y", "x"]})
+    space = analysis.quote_space(quotes)
+    by_side = space.groupby("side")["words"].sum()
+    assert by_side.to_dict() == {"Cambodia (government)": 1, "U.S. (embassy, State Department)": 6}
+    assert space.set_index("speaker_type").loc["U.S. government", "quotes"] == 2
     assert space["share_of_words"].sum() == pytest.approx(100, abs=0.1)
+
+
+def test_quote_space_refuses_a_speaker_type_without_a_side():
+    quotes = pd.DataFrame({"quote_id": ["Q01"], "quote": ["a"], "speaker": ["x"], "speaker_type": ["NGO"], "quote_type": ["x"]})
+    with pytest.raises(ValueError, match="belong to no side"):
+        analysis.quote_space(quotes)

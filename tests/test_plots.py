@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from tipreport import analysis, load_all, plots
+from tipreport import analysis, load_all, movements, plots
 from tipreport.coverage import coverage_by_year
 from tipreport.figures import TIER_COLORS, WIDTHS
 
@@ -70,4 +70,45 @@ def test_tier_history_chart_leaves_missing_years_undrawn(tables):
 def test_every_chart_draws_with_a_print_width(tables, draw):
     fig = draw(tables)
     assert fig.get_size_inches()[0] in WIDTHS.values()
+    plt.close(fig)
+
+
+def hand_made_tiers(rows):
+    frame = pd.DataFrame(rows, columns=["report_year", "iso3", "tier"])
+    return frame.assign(country=frame["iso3"], tier=frame["tier"].astype(analysis.TIER_DTYPE))
+
+
+def test_transition_heatmap_uses_two_hues_and_drops_an_unused_special_case():
+    tiers = hand_made_tiers([(2022, "AAA", "Tier 2"), (2023, "AAA", "Tier 2 Watch List"),
+                             (2022, "BBB", "Tier 3"), (2023, "BBB", "Tier 2 Watch List"),
+                             (2022, "CCC", "Tier 1"), (2023, "CCC", "Tier 1")])
+    fig = plots.transition_heatmap(analysis.transition_matrix(tiers, 2022, 2023))
+    ax = fig.axes[0]
+    assert "Special Case" not in [label.get_text() for label in ax.get_yticklabels()]
+    cells = {(round(p.get_x() + 0.5), round(p.get_y() + 0.5)): matplotlib.colors.to_hex(p.get_facecolor())
+             for p in ax.patches if p.get_width() == 1}
+    assert cells[(2, 1)] == plots.DOWN_COLOR   # Tier 2 (row 1) -> Watch List (column 2)
+    assert cells[(2, 3)] == plots.UP_COLOR     # Tier 3 (row 3) -> Watch List (column 2)
+    plt.close(fig)
+
+
+def test_movement_chart_hatches_every_bar_of_a_pair_with_an_incomplete_year():
+    tiers = hand_made_tiers([(2003, "AAA", "Tier 2"), (2004, "AAA", "Tier 2 Watch List"), (2005, "AAA", "Tier 2"),
+                             (2003, "BBB", "Tier 1"), (2004, "BBB", "Tier 2"), (2005, "BBB", "Tier 2")])
+    movements_table = movements.panel_movements(tiers, incomplete=[2005])
+    fig = plots.movement_chart(movements_table)
+    hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
+    assert len(hatched) == 4  # four stacked parts, one pair (2004 -> 2005) involves the incomplete year
+    plt.close(fig)
+
+
+def test_small_multiples_shade_each_watch_list_spell_once_per_country():
+    tiers = hand_made_tiers([(2019, "KHM", "Tier 2 Watch List"), (2020, "KHM", "Tier 2 Watch List"), (2021, "KHM", "Tier 3"),
+                             (2019, "LAO", "Tier 2"), (2021, "LAO", "Tier 2 Watch List")])
+    grid = tiers.pivot(index="country", columns="report_year", values="tier").reindex(columns=[2019, 2020, 2021])
+    spells = movements.watch_list_spells(tiers)
+    fig = plots.small_multiples_chart(grid, spells, incomplete_years=[], focus="KHM")
+    watch_list = matplotlib.colors.to_hex(TIER_COLORS["Tier 2 Watch List"])
+    shaded = [sum(matplotlib.colors.to_hex(p.get_facecolor()) == watch_list for p in ax.patches) for ax in fig.axes[:2]]
+    assert shaded == [1, 1]
     plt.close(fig)

@@ -180,8 +180,8 @@ def test_refuses_an_error_output(repo_copy, tmp_path):
 
 
 def test_refuses_a_missing_figure(repo_copy, tmp_path):
-    (repo_copy / "figures" / "04_cambodia_tiers_2001_2024.json").unlink()
-    with pytest.raises(SiteBuildError, match=r"04_cambodia.ipynb, cell \d+ .*'04_cambodia_tiers_2001_2024'.*missing"):
+    (repo_copy / "figures" / "04_cambodia_tiers_by_year.json").unlink()
+    with pytest.raises(SiteBuildError, match=r"04_cambodia.ipynb, cell \d+ .*'04_cambodia_tiers_by_year'.*missing"):
         build_site(repo_copy, tmp_path / "out")
 
 
@@ -379,7 +379,7 @@ def loaded_pages(site, browser) -> dict[str, dict]:
         if path.name == "index.html":
             browser.screenshot(ARTIFACTS / "site-index.png")
         if path.name == "04_cambodia.html":
-            browser.evaluate("document.getElementById('04_cambodia_tiers_2001_2024').scrollIntoView()")
+            browser.evaluate("document.getElementById('04_cambodia_tiers_by_year').scrollIntoView()")
             browser.screenshot(ARTIFACTS / "site-notebook-04_cambodia.png")
     return pages
 

@@ -91,16 +91,6 @@ def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
     return matrix
 
 
-def movement_summary(tiers: pd.DataFrame, pairs_of_years) -> pd.DataFrame:
-    """Upgrades, downgrades and unchanged placements for consecutive pairs of years, with N."""
-    rows = []
-    for year_from, year_to in pairs_of_years:
-        moves = tier_changes(tiers, year_from, year_to)["move"].value_counts()
-        rows.append({"from": year_from, "to": year_to, "countries in both (N)": int(moves.sum()),
-                     **{m: int(moves.get(m, 0)) for m in ("upgrade", "downgrade", "same", "special case")}})
-    return pd.DataFrame(rows)
-
-
 def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
     """Every report year from the first to the latest in the data (years without rows included)."""
     return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
@@ -141,6 +131,13 @@ def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:
     return world.sort_values(["data_year", "report_year"])[columns].reset_index(drop=True)
 
 
+def world_cross_checks(law: pd.DataFrame) -> pd.DataFrame:
+    """Worldwide figures quoted by other sources, with ``doubtful`` where the row's note calls it a likely error."""
+    checks = law[(law["series"] == "cross-check") & (law["area_type"] == "world")].copy()
+    checks["doubtful"] = checks["note"].fillna("").str.contains("likely an error", case=False, regex=False).astype(bool)
+    return checks
+
+
 def edition_revisions(law: pd.DataFrame) -> pd.DataFrame:
     """Data years printed with different values by different sources (world and regions summed)."""
     tables = law[law["series"] == "report table"]
@@ -167,10 +164,19 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
-    """Quotes and quoted words per speaker type and quote type."""
-    counted = quotes.assign(words=quotes["quote"].map(words))
-    table = counted.groupby(["speaker_type", "quote_type"]).agg(quotes=("quote_id", "count"), words=("words", "sum")).reset_index()
-    table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
-    return table.sort_values(["words"], ascending=False).reset_index(drop=True)
+#: The article's two sides, then everyone else: each speaker type belongs to one side.
+SIDES = {"U.S. government": "U.S. (embassy, State Department)", "TIP Report text": "U.S. (embassy, State Department)",
+         "Cambodian government": "Cambodia (government)", "Journalist or award body": "neither side (journalists, award body)"}
 
+
+def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
+    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words."""
+    unknown = sorted(set(quotes["speaker_type"]) - set(SIDES))
+    if unknown:
+        raise ValueError(f"speaker type(s) {unknown} belong to no side; expected one of {list(SIDES)}")
+    counted = quotes.assign(words=quotes["quote"].map(words), side=quotes["speaker_type"].map(SIDES))
+    table = (counted.groupby(["side", "speaker_type", "quote_type"])
+             .agg(quotes=("quote_id", "count"), words=("words", "sum"), speakers=("speaker", lambda s: "; ".join(sorted(set(s)))))
+             .reset_index())
+    table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
+    return table.sort_values(["side", "words"], ascending=[True, False]).reset_index(drop=True)

@@ -1,9 +1,18 @@
-"""Check the article's factual claims against the data package.
+"""Check the article's factual claims against the data package: one row per distinct claim.
 
-Each check returns one row: the claim, the article's value, the value in our data,
-a verdict and the sources. Verdicts: ``confirmed`` (the data say the same),
-``differs`` (the data say something else), ``not independently verifiable`` (no
-source other than the article). The values are read from the tables, never typed here.
+Each row gives the article's words, the article's value, the value in our data (shown,
+not only judged), a verdict and the sources. The verdict vocabulary is small:
+
+- ``confirmed``: the data say the same as the article.
+- ``differs``: the data say something else (the row's ``our data`` says what).
+- ``not found in the report text we have``: the article attributes words or a number to the
+  report, and the parts of the report available to us do not contain them (only excerpts of
+  the report were read, so this is not proof that the report does not say it).
+- ``cannot be checked``: no source other than the article holds the fact, or a placement
+  the check needs is missing.
+
+Values are read from the tables, never typed here; the module only encodes which claim
+refers to which countries, years and events.
 """
 
 from __future__ import annotations
@@ -12,8 +21,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-CONFIRMED, DIFFERS, UNVERIFIABLE = "confirmed", "differs", "not independently verifiable"
-VERDICTS = (CONFIRMED, DIFFERS, UNVERIFIABLE)
+CONFIRMED = "confirmed"
+DIFFERS = "differs"
+NOT_IN_TEXT = "not found in the report text we have"
+CANNOT_CHECK = "cannot be checked"
+VERDICTS = (CONFIRMED, DIFFERS, NOT_IN_TEXT, CANNOT_CHECK)
+VERDICT_MEANINGS = {
+    CONFIRMED: "the data say the same as the article",
+    DIFFERS: "the data say something else",
+    NOT_IN_TEXT: "attributed to the report, but absent from the parts of the report we have",
+    CANNOT_CHECK: "no source besides the article, or a needed placement is missing",
+}
+
+#: The article's report year and the focus country.
+REPORT_YEAR = 2023
+FOCUS = "KHM"
+LAW_MEASURES = ("prosecutions", "convictions", "victims_identified")
 
 
 @dataclass(frozen=True)
@@ -27,24 +50,36 @@ class TierClaim:
 
 
 TIER_CLAIMS = (
-    TierClaim("cambodia-tier-2023", 2023, "Tier 3", {"KHM": "Cambodia"}),
-    TierClaim("tier3-countries-2023", 2023, "Tier 3", {"CHN": "China", "PRK": "North Korea", "RUS": "Russia"}),
-    TierClaim("tier2wl-countries-2023", 2023, "Tier 2 Watch List", {"VNM": "Vietnam", "BRN": "Brunei", "MYS": "Malaysia"}),
-    TierClaim("tier2-countries-2023", 2023, "Tier 2", {"TLS": "Timor Leste", "THA": "Thailand", "LAO": "Laos", "JPN": "Japan"}),
-    TierClaim("tier1-countries-2023", 2023, "Tier 1", {"USA": "US", "GBR": "United Kingdom", "SGP": "Singapore", "FRA": "France"}),
+    TierClaim("cambodia-tier-2023", REPORT_YEAR, "Tier 3", {"KHM": "Cambodia"}),
+    TierClaim("tier3-countries-2023", REPORT_YEAR, "Tier 3", {"CHN": "China", "PRK": "North Korea", "RUS": "Russia"}),
+    TierClaim("tier2wl-countries-2023", REPORT_YEAR, "Tier 2 Watch List", {"VNM": "Vietnam", "BRN": "Brunei", "MYS": "Malaysia"}),
+    TierClaim("tier2-countries-2023", REPORT_YEAR, "Tier 2", {"TLS": "Timor Leste", "THA": "Thailand", "LAO": "Laos", "JPN": "Japan"}),
+    TierClaim("tier1-countries-2023", REPORT_YEAR, "Tier 1", {"USA": "US", "GBR": "United Kingdom", "SGP": "Singapore", "FRA": "France"}),
 )
 
 #: Every country the article places on a tier in 2023 (Myanmar is "the only other Southeast Asian" Tier 3 country).
 ARTICLE_NAMED = frozenset({iso3 for claim in TIER_CLAIMS for iso3 in claim.countries} | {"MMR"})
 
-#: Dated claims: claim id -> (event id in events.csv, what the article says about the date).
+#: Dated claims: claim id -> (event id in events.csv, the article's words, unit compared, the article's value).
 DATE_CLAIMS = {
     "report-released-thursday": ("E05", "the US government reported on Thursday", "weekday", "Thursday"),
-    "downgraded-last-july": ("E01", "Cambodia was first downgraded to Tier 3 last July.", "month", "July 2022"),
     "vod-licence-revoked-february": ("E03", "The Cambodia government revoked Voice of Democracy’s media license in February.", "month", "February 2023"),
     "taiwan-anti-fraud-office-earlier-this-year": ("E04", "which earlier this year launched an anti-fraud office", "year", "2023"),
     "mech-dara-tip-hero": ("E06", "The US State Department recognized journalist Mech Dara as a “TIP Report Hero”", "year", "2023"),
 }
+
+#: Events the article reports whose date or fact no source confirmed: claim id -> event id.
+UNVERIFIED_EVENT_CLAIMS = {"sopa-award-on-thursday": "E12", "camboja-bokor-report-february": "E10"}
+
+#: The event of the 2022 report's release (the article's "last July").
+DOWNGRADE_EVENT = "E01"
+
+
+def _row(claim_id, says, article_value, data_value, verdict, sources) -> dict:
+    if verdict not in VERDICTS:
+        raise ValueError(f"claim {claim_id!r}: unknown verdict {verdict!r}; expected one of {list(VERDICTS)}")
+    return {"claim_id": claim_id, "article says": says, "article value": article_value, "our data": data_value,
+            "verdict": verdict, "sources": sources}
 
 
 def _phrase(tables: dict, claim_id: str) -> str:
@@ -62,94 +97,153 @@ def _tier_of(tables: dict, year: int, iso3: str):
 
 
 def check_tier_claim(tables: dict, claim: TierClaim) -> dict:
-    """Confirmed when every named country is on the stated tier in that report year."""
+    """Confirmed when every named country is on the stated tier; cannot be checked if one has no placement."""
     found = {iso3: _tier_of(tables, claim.year, iso3) for iso3 in claim.countries}
-    wrong = {iso3: tier for iso3, (tier, _) in found.items() if tier != claim.tier}
+    missing = [iso3 for iso3, (tier, _) in found.items() if tier is None]
+    wrong = [iso3 for iso3, (tier, _) in found.items() if tier is not None and tier != claim.tier]
+    verdict = DIFFERS if wrong else CANNOT_CHECK if missing else CONFIRMED
     data_value = "; ".join(f"{claim.countries[iso3]}: {tier or 'no placement'}" for iso3, (tier, _) in found.items())
-    return {"claim_id": claim.claim_id, "article says": _phrase(tables, claim.claim_id),
-            "article value": f"{claim.tier} ({claim.year} report)", "our data": data_value,
-            "verdict": DIFFERS if wrong else CONFIRMED,
-            "sources": " ".join(sorted({source for _, source in found.values() if source}))}
+    return _row(claim.claim_id, _phrase(tables, claim.claim_id), f"{claim.tier} ({claim.year} report)", data_value, verdict,
+                " ".join(sorted({source for _, source in found.values() if source})))
 
 
 def check_only_other_southeast_asian(tables: dict) -> dict:
     """'The only other Southeast Asian country included in Tier 3 was Myanmar.'"""
     countries = tables["countries"].set_index("iso3")
     tiers = tables["tiers"]
-    rows = tiers[(tiers["report_year"] == 2023) & (tiers["tier"] == "Tier 3")]
-    southeast = rows[rows["iso3"].map(countries["southeast_asia"])]
-    others = sorted(set(southeast["iso3"]) - {"KHM"})
-    return {"claim_id": "tier3-southeast-asia-2023", "article says": _phrase(tables, "tier3-southeast-asia-2023"),
-            "article value": "Myanmar only (besides Cambodia)", "our data": ", ".join(countries.loc[others, "country"]),
-            "verdict": CONFIRMED if others == ["MMR"] else DIFFERS, "sources": " ".join(sorted(southeast["source_id"]))}
+    rows = tiers[(tiers["report_year"] == REPORT_YEAR) & (tiers["tier"] == "Tier 3")]
+    southeast = rows[rows["iso3"].map(countries["southeast_asia"]).fillna(False).astype(bool)]
+    others = sorted(set(southeast["iso3"]) - {FOCUS})
+    members = countries.index[countries["southeast_asia"].astype(bool)]
+    placed = set(tiers.loc[tiers["report_year"] == REPORT_YEAR, "iso3"])
+    unplaced = sorted(set(members) - placed)
+    verdict = CONFIRMED if others == ["MMR"] and not unplaced else DIFFERS if others != ["MMR"] else CANNOT_CHECK
+    data_value = f"Southeast Asian Tier 3 besides Cambodia: {', '.join(sorted(countries.loc[others, 'country'])) or 'none'}"
+    if unplaced:
+        data_value += f"; no placement for {', '.join(countries.loc[unplaced, 'country'])}"
+    return _row("tier3-southeast-asia-2023", _phrase(tables, "tier3-southeast-asia-2023"), "Myanmar only (besides Cambodia)",
+                data_value, verdict, " ".join(sorted(southeast["source_id"])))
 
 
 def check_second_year(tables: dict) -> dict:
-    """'For the second year in a row' on Tier 3: Tier 3 in 2022 and 2023, not in 2021."""
-    history = {year: _tier_of(tables, year, "KHM") for year in (2021, 2022, 2023)}
-    run = [history[2021][0] != "Tier 3", history[2022][0] == "Tier 3", history[2023][0] == "Tier 3"]
-    return {"claim_id": "cambodia-tier3-second-year", "article says": _phrase(tables, "cambodia-tier3-second-year"),
-            "article value": "second consecutive year on Tier 3",
-            "our data": "; ".join(f"{year}: {tier}" for year, (tier, _) in history.items()),
-            "verdict": CONFIRMED if all(run) else DIFFERS, "sources": " ".join(s for _, s in history.values() if s)}
+    """'For the second year in a row' on Tier 3: Tier 3 in the last two reports, not in the one before."""
+    years = (REPORT_YEAR - 2, REPORT_YEAR - 1, REPORT_YEAR)
+    history = {year: _tier_of(tables, year, FOCUS) for year in years}
+    tiers = [history[year][0] for year in years]
+    if None in tiers:
+        verdict = CANNOT_CHECK
+    else:
+        verdict = CONFIRMED if tiers[0] != "Tier 3" and tiers[1] == tiers[2] == "Tier 3" else DIFFERS
+    return _row("cambodia-tier3-second-year", _phrase(tables, "cambodia-tier3-second-year"),
+                f"Tier 3 in the {years[1]} and {years[2]} reports, not in {years[0]}",
+                "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)), verdict,
+                " ".join(s for _, s in history.values() if s))
 
 
 def check_first_downgrade(tables: dict) -> dict:
-    """'Cambodia was first downgraded to Tier 3 last July': was 2022 its first year on Tier 3?"""
+    """'Cambodia was first downgraded to Tier 3 last July': the July release, the downgrade, and 'first'."""
+    event = tables["events"].set_index("event_id").loc[DOWNGRADE_EVENT]
+    released = pd.Timestamp(event["date"])
+    year = released.year
+    before, after = _tier_of(tables, year - 1, FOCUS)[0], _tier_of(tables, year, FOCUS)
     tiers = tables["tiers"]
-    earlier = tiers[(tiers["iso3"] == "KHM") & (tiers["tier"] == "Tier 3") & (tiers["report_year"] < 2022)]
-    years = ", ".join(str(y) for y in sorted(earlier["report_year"]))
-    return {"claim_id": "cambodia-tier-2022", "article says": _phrase(tables, "cambodia-tier-2022"),
-            "article value": "first time on Tier 3 in the 2022 report",
-            "our data": f"also Tier 3 in the {years} reports" if years else "no earlier Tier 3 placement",
-            "verdict": DIFFERS if years else CONFIRMED, "sources": " ".join(sorted(earlier["source_id"]))}
+    earlier = tiers[(tiers["iso3"] == FOCUS) & (tiers["tier"] == "Tier 3") & (tiers["report_year"] < year)]
+    earlier_years = sorted(int(y) for y in earlier["report_year"])
+    downgraded = after[0] == "Tier 3" and before not in (None, "Tier 3")
+    data_value = (f"{year} report released {released:%d %B %Y} ({event['date_basis']}): {before or 'no placement'} → "
+                  f"{after[0] or 'no placement'}; " + (f"also on Tier 3 in the {', '.join(map(str, earlier_years))} reports"
+                                                        if earlier_years else "no earlier Tier 3 placement"))
+    if after[0] is None or before is None:
+        verdict = CANNOT_CHECK
+    else:
+        verdict = CONFIRMED if downgraded and released.month == 7 and not earlier_years else DIFFERS
+    return _row("cambodia-tier-2022", _phrase(tables, "cambodia-tier-2022"),
+                "first time on Tier 3, by the report released in July of the previous year", data_value, verdict,
+                " ".join(sorted({after[1] or "", str(event["source_id"]), *earlier["source_id"]} - {""})))
 
 
 def check_victim_estimate(tables: dict) -> dict:
-    """The article's 'more than 10,000 victims' against the report's own estimate."""
+    """The article's 'more than 10,000 victims', attributed to the report, against the report text we have."""
     numbers = tables["article_numbers"].set_index("claim_id")
     article = int(numbers.loc["scam-compound-victims", "value"])
     excerpts = tables["report_excerpts"]
-    report = excerpts[(excerpts["topic"] == "scam compound victims") & (excerpts["report_year"] == 2023)].iloc[0]
-    return {"claim_id": "scam-compound-victims", "article says": _phrase(tables, "scam-compound-victims"),
-            "article value": f"more than {article:,}", "our data": f"2023 report: “{report['excerpt']}” ({int(report['value']):,})",
-            "verdict": CONFIRMED if int(report["value"]) == article else DIFFERS, "sources": str(report["source_id"])}
+    report = excerpts[(excerpts["topic"] == "scam compound victims") & (excerpts["report_year"] == REPORT_YEAR)]
+    says = _phrase(tables, "scam-compound-victims")
+    if report.empty:
+        return _row("scam-compound-victims", says, f"more than {article:,}", "no excerpt of the report on this", CANNOT_CHECK, "")
+    found = [f"“{row.excerpt}”" for row in report.itertuples()]
+    matches = any(f"{article:,}" in row.excerpt or str(article) in row.excerpt for row in report.itertuples())
+    data_value = (f"{REPORT_YEAR} report text we have: " + "; ".join(found)
+                  + f". The figure {article:,} does not appear in it" * (not matches))
+    return _row("scam-compound-victims", says, f"more than {article:,}", data_value, CONFIRMED if matches else NOT_IN_TEXT,
+                " ".join(sorted(report["source_id"])))
 
 
-def check_law_enforcement(tables: dict) -> list[dict]:
-    """The article's East Asia and Pacific figures: is there any source besides the article?"""
+def check_law_enforcement(tables: dict) -> dict:
+    """The article's East Asia and Pacific figures (two data years, three measures), number by number.
+
+    Confirmed when another source prints every figure with the same value; differs when another
+    source prints any of them differently; cannot be checked when no other source prints them.
+    """
     law = tables["law_enforcement"]
-    claims = law[law["series"] == "article claim"]
-    other = law[(law["series"] != "article claim") & (law["area"] == "East Asia and Pacific")
-                & law["data_year"].isin(claims["data_year"])]
-    rows = []
+    claims = law[(law["series"] == "article claim") & (law["area"] == "East Asia and Pacific")]
+    others = law[(law["series"] != "article claim") & (law["area"] == "East Asia and Pacific")]
+    compared, differing, unmatched = [], [], 0
     for claim in claims.itertuples():
-        for measure in ("prosecutions", "convictions", "victims_identified"):
-            claim_id = f"eap-{measure.replace('_', '-')}-{claim.data_year}"
-            rows.append({"claim_id": claim_id, "article says": _phrase(tables, claim_id),
-                         "article value": f"{getattr(claim, measure):,}",
-                         "our data": "no other source prints East Asia and Pacific figures for this year" if other.empty else "see law_enforcement.csv",
-                         "verdict": UNVERIFIABLE if other.empty else CONFIRMED, "sources": claim.source_id})
-    return rows
+        same_year = others[others["data_year"] == claim.data_year]
+        for measure in LAW_MEASURES:
+            value = getattr(claim, measure)
+            printed = same_year[measure].dropna()
+            if printed.empty:
+                unmatched += 1
+                continue
+            for other_value, source in zip(printed, same_year.loc[printed.index, "source_id"]):
+                compared.append(f"{claim.data_year} {measure.replace('_', ' ')}: article {value:,}, {source} {int(other_value):,}")
+                if int(other_value) != int(value):
+                    differing.append(compared[-1])
+    years = sorted(int(y) for y in claims["data_year"])
+    article_value = "; ".join(f"{row.data_year}: " + ", ".join(f"{getattr(row, m):,} {m.replace('_', ' ')}" for m in LAW_MEASURES)
+                              for row in claims.itertuples())
+    if differing:
+        verdict, data_value = DIFFERS, "; ".join(differing)
+    elif compared and not unmatched:
+        verdict, data_value = CONFIRMED, "; ".join(compared)
+    else:
+        verdict = CANNOT_CHECK
+        data_value = (f"no source besides the article prints East Asia and Pacific figures for data years "
+                      f"{', '.join(map(str, years))}" + (f" ({len(compared)} of the figures compared: {'; '.join(compared)})" if compared else ""))
+    return _row("eap-law-enforcement", f"{_phrase(tables, 'eap-prosecutions-2022')} … {_phrase(tables, 'eap-increase-from-2021')}",
+                article_value, data_value, verdict, " ".join(sorted(set(claims["source_id"]) | set(others["source_id"]))))
 
 
 def check_date_claim(tables: dict, claim_id: str) -> dict:
-    """A relative date in the article ('on Thursday', 'last July') against the event's sourced date."""
+    """A relative date in the article ('on Thursday', 'in February') against the event's sourced date."""
     event_id, phrase, unit, article_value = DATE_CLAIMS[claim_id]
     event = tables["events"].set_index("event_id").loc[event_id]
+    if pd.isna(event["date"]):
+        return _row(claim_id, phrase, article_value, f"{event['event']}: no date found", CANNOT_CHECK, str(event["source_id"]))
     date = pd.Timestamp(event["date"])
     found = {"weekday": f"{date:%A}", "month": f"{date:%B %Y}", "year": f"{date:%Y}"}[unit]
-    return {"claim_id": claim_id, "article says": phrase, "article value": article_value,
-            "our data": f"{event['event']}: {date:%d %B %Y} ({event['date_basis']})",
-            "verdict": CONFIRMED if found == article_value else DIFFERS, "sources": str(event["source_id"])}
+    return _row(claim_id, phrase, article_value, f"{event['event']}: {date:%d %B %Y} ({event['date_basis']})",
+                CONFIRMED if found == article_value else DIFFERS, str(event["source_id"]))
+
+
+def check_unverified_event(tables: dict, claim_id: str) -> dict:
+    """An event the article reports that no source confirmed: cannot be checked, with the event's note."""
+    event = tables["events"].set_index("event_id").loc[UNVERIFIED_EVENT_CLAIMS[claim_id]]
+    if event["date_basis"] != "not verified":
+        raise ValueError(f"event {event.name} is {event['date_basis']!r}: check it with a date claim instead")
+    return _row(claim_id, str(event["article_phrase"]), str(event["event"]), "not found in any other available source",
+                CANNOT_CHECK, str(event["source_id"]) if pd.notna(event["source_id"]) else "")
 
 
 def check_claims(tables: dict) -> pd.DataFrame:
-    """Every checked claim, one row each."""
+    """Every distinct factual claim of the article, one row each."""
     rows = [check_second_year(tables), check_first_downgrade(tables)]
     rows += [check_tier_claim(tables, claim) for claim in TIER_CLAIMS]
     rows.append(check_only_other_southeast_asian(tables))
     rows.append(check_victim_estimate(tables))
-    rows += check_law_enforcement(tables)
+    rows.append(check_law_enforcement(tables))
     rows += [check_date_claim(tables, claim_id) for claim_id in DATE_CLAIMS]
+    rows += [check_unverified_event(tables, claim_id) for claim_id in UNVERIFIED_EVENT_CLAIMS]
     return pd.DataFrame(rows)

@@ -10,12 +10,20 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
+from tipreport.analysis import NO_REGION
 from tipreport.figures import (HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS,
                                new_figure, tier_color)
 from tipreport.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
 
 PARTIAL_HATCH = "////"
 SOURCE_TYPE_ORDER = ("narrative", "narrative_copy", "gvnet_country", "list", "dataset", "factbook", "news", "wiki", "implied")
+#: One distinguishable colour per kind of evidence: blues for State Department text, greens for lists
+#: and datasets, orange for the Factbook, warm hues for news and wikis, light grey for implications.
+SOURCE_TYPE_COLORS = dict(zip(SOURCE_TYPE_ORDER, ("#08306b", "#2b7bba", "#9ecae1", "#006d2c", "#74c476",
+                                                  "#e69f00", "#d55e00", "#cc79a7", "#d9d9d9")))
+#: Two hues for direction of movement (Okabe-Ito blue and vermillion), lighter for moves within Tier 2.
+UP_COLOR, UP_LIGHT = "#0072b2", "#9cc9e6"
+DOWN_COLOR, DOWN_LIGHT = "#d55e00", "#f2b58c"
 
 
 def tier_legend(ax, tiers=TIERS, *, extra=(), **kwargs) -> None:
@@ -58,7 +66,7 @@ def coverage_chart(coverage: pd.DataFrame):
     year_axis(ax, coverage.index)
     ax.set_ylim(0, 215)
     ax.set_ylabel("countries and territories placed")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")])
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="partial year")])
     return fig
 
 
@@ -67,8 +75,7 @@ def source_type_chart(counts: pd.DataFrame):
     fig, ax = new_figure("double", 2.3, right=1.25)
     columns = [c for c in SOURCE_TYPE_ORDER if c in counts.columns]
     shares = counts[columns].div(counts[columns].sum(axis=1), axis=0) * 100
-    palette = plt.get_cmap("cividis")(np.linspace(0.05, 0.95, len(columns)))
-    colors = dict(zip(columns, palette))
+    colors = {c: SOURCE_TYPE_COLORS[c] for c in columns}
     stacked_year_bars(ax, shares, columns, colors)
     year_axis(ax, shares.index)
     ax.set_ylim(0, 100)
@@ -94,12 +101,16 @@ def tier_bars(counts: pd.Series):
     return fig
 
 
-def region_share_chart(counts: pd.DataFrame):
-    """100% bars of tiers within each region, labelled with the number of countries."""
+def region_share_chart(counts: pd.DataFrame, note: str = ""):
+    """100% bars of tiers within each region, labelled with the number of countries.
+
+    Rows outside any regional bureau (the United States) are not bars: pass them as ``note``.
+    """
+    counts = counts.drop(index=NO_REGION, errors="ignore")
     share = counts[list(TIERS)].div(counts["total"], axis=0) * 100
     order = (share["Tier 3"] + share["Tier 2 Watch List"]).sort_values().index
     share, totals = share.loc[order], counts.loc[order, "total"]
-    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2)
+    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2, bottom=0.7 if note else 0.35)
     left = np.zeros(len(share))
     y = np.arange(len(share))
     for tier in TIERS:
@@ -117,6 +128,9 @@ def region_share_chart(counts: pd.DataFrame):
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     tier_legend(ax)
+    if note:
+        ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
+                    ha="left", va="top", fontsize=6, color=MUTED)
     return fig
 
 
@@ -144,25 +158,62 @@ def tier_columns_chart(groups: dict[str, pd.DataFrame], named: set[str], focus: 
     return fig
 
 
-def world_map_chart(tiers_2023: dict[str, str], highlight):
-    """World choropleth of tier placements (Natural Earth boundaries, Equal Earth projection)."""
+def world_map_chart(tiers_2023: dict[str, str], highlight, highlight_label: str = "outlined"):
+    """World choropleth of tier placements (Natural Earth boundaries, Equal Earth projection).
+
+    Style only, on top of ``draw_tier_map``'s layers (its geometry is untouched): the highlight
+    outline (zorder 2) is drawn in the highlight colour over a white halo, so it shows on Tier 3's
+    dark fill; small-state dots (zorder 3) get a white rim so overlapping dots stay apart.
+    """
+    from matplotlib import patheffects
+
     from tipreport.maps import draw_tier_map
 
     fig, ax = new_figure("double", 3.45, left=0.05, right=0.05, bottom=0.05, top=0.2)
     coverage = draw_tier_map(ax, tiers_2023, highlight, colors=TIER_COLORS, not_ranked_color=NOT_RANKED_COLOR)
-    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked")])
+    for layer in ax.collections:
+        if layer.get_zorder() == 2:  # highlight outlines
+            layer.set_edgecolor(HIGHLIGHT_COLOR)
+            layer.set_linewidth(1.0)
+            layer.set_path_effects([patheffects.withStroke(linewidth=2.6, foreground="white")])
+        elif layer.get_zorder() == 3:  # small-state dots
+            layer.set_edgecolor("white")
+            layer.set_linewidth(0.5)
+            layer.set_sizes([7])
+    outline = Patch(facecolor=TIER_COLORS["Tier 3"], edgecolor=HIGHLIGHT_COLOR, linewidth=1.0, label=highlight_label)
+    tier_legend(ax, extra=[Patch(facecolor=NOT_RANKED_COLOR, edgecolor=MUTED, linewidth=0.4, label="not ranked"), outline])
     return fig, coverage
 
 
 def transition_heatmap(matrix: pd.DataFrame):
-    """Counts of countries moving between tiers from one report to the next."""
-    fig, ax = new_figure("single", 2.4, left=0.95, right=0.1, bottom=0.65, top=0.05)
+    """Countries moving between tiers from one report to the next.
+
+    Downgrades (above the diagonal) in one hue, upgrades (below) in another, shade by count;
+    the diagonal (no change, Special Case kept included) is outlined. Tiers with no country
+    in either year are left out, so no all-zero row or column is drawn.
+    """
+    used = [t for t in matrix.index if matrix.loc[t].sum() + matrix[t].sum() > 0]
+    matrix = matrix.loc[used, used]
+    fig, ax = new_figure("single", 2.4, left=0.95, right=0.1, bottom=0.65, top=0.25)
+    ranks = {t: i for i, t in enumerate(RANKED_TIERS)}
     values = matrix.to_numpy()
-    ax.imshow(np.log1p(values), cmap="Greys", vmin=0, vmax=np.log1p(values.max()) * 1.25, aspect="auto")
-    for (row, column), value in np.ndenumerate(values):
-        ax.text(column, row, str(value), ha="center", va="center", fontsize=7,
-                color="white" if value > values.max() / 4 else INK, fontweight="bold" if row == column else "normal")
+    largest = max(int(values.max()), 1)
+    for row, tier_from in enumerate(matrix.index):
+        for column, tier_to in enumerate(matrix.columns):
+            value = int(values[row, column])
+            if tier_from in ranks and tier_to in ranks and ranks[tier_to] != ranks[tier_from]:
+                color = DOWN_COLOR if ranks[tier_to] > ranks[tier_from] else UP_COLOR
+            else:
+                color = MUTED
+            alpha = 0.12 + 0.88 * value / largest if value else 0.0
+            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor=color, alpha=alpha, linewidth=0))
+            if row == column:
+                ax.add_patch(Rectangle((column - 0.46, row - 0.46), 0.92, 0.92, fill=False, edgecolor=INK, linewidth=0.8))
+            ax.text(column, row, str(value), ha="center", va="center", fontsize=7,
+                    color="white" if alpha > 0.55 else INK, fontweight="bold" if row == column else "normal")
     labels = [SHORT_LABELS[t] for t in matrix.index]
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel(matrix.columns.name)
@@ -170,11 +221,15 @@ def transition_heatmap(matrix: pd.DataFrame):
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
+    handles = [Patch(facecolor=UP_COLOR, label="up"), Patch(facecolor=DOWN_COLOR, label="down"),
+               Patch(facecolor="white", edgecolor=INK, label="same (incl. Special Case kept)")]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.2, 1.0), ncol=3, handlelength=1, columnspacing=0.6,
+              fontsize=6)
     return fig
 
 
 def tier_share_chart(shares: pd.DataFrame):
-    """Percent of placed countries on each tier by report year; partial years hatched."""
+    """Percent of placed countries on each tier by report year; incomplete years hatched."""
     fig, ax = new_figure("double", 2.3, top=0.3)
     partial = [y for y in shares.index if not shares.loc[y, "complete"]]
     stacked_year_bars(ax, shares, TIERS, TIER_COLORS, partial)
@@ -184,14 +239,14 @@ def tier_share_chart(shares: pd.DataFrame):
     ax.set_ylim(0, 108)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_ylabel("% of countries placed that year")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not complete")],
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="incomplete year")],
                 bbox_to_anchor=(0, 1.05))
     return fig
 
 
 def law_enforcement_chart(world: pd.DataFrame, cross_checks: pd.DataFrame):
     """Worldwide prosecutions, convictions, victims identified and labour share, by data year and edition."""
-    fig, axes = new_figure("double", 3.3, left=0.55, right=0.15, bottom=0.3, top=0.45, nrows=2, ncols=2, sharex=True)
+    fig, axes = new_figure("double", 3.3, left=0.55, right=0.15, bottom=0.3, top=0.6, nrows=2, ncols=2, sharex=True)
     fig.subplots_adjust(hspace=0.35, wspace=0.3)
     panels = [("prosecutions", "prosecutions"), ("convictions", "convictions"),
               ("victims_identified", "victims identified"), ("prosecutions_labor_share", "labour share of prosecutions, %")]
@@ -204,14 +259,23 @@ def law_enforcement_chart(world: pd.DataFrame, cross_checks: pd.DataFrame):
                     label=f"{edition} report" + (" (NGO transcription)" if (rows["evidence"] == "secondary").all() else ""))
         if column in cross_checks:
             checks = cross_checks.dropna(subset=[column])
-            ax.scatter(checks["data_year"], checks[column], s=10, facecolor="none", edgecolor=MUTED, linewidth=0.7,
-                       label="quoted elsewhere (cross-check)", zorder=3)
+            doubtful = checks["doubtful"].to_numpy(dtype=bool)
+            ax.scatter(checks["data_year"][~doubtful], checks[column][~doubtful], s=10, facecolor="none", edgecolor=MUTED,
+                       linewidth=0.7, label="quoted elsewhere (cross-check)", zorder=3)
+            ax.scatter(checks["data_year"][doubtful], checks[column][doubtful], s=12, marker="x", color=DOWN_COLOR,
+                       linewidth=0.8, label="quoted elsewhere, likely an error (see its note)", zorder=3)
         ax.set_title(label, loc="left", fontsize=7.5, color=INK)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         ax.set_xlim(2002, 2024)
         ax.set_xticks([2003, 2008, 2013, 2018, 2023])
-    axes[0, 0].legend(loc="lower left", bbox_to_anchor=(0, 1.15), ncol=3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    for ax in axes.flat[1:]:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    axes[0, 0].legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.12), ncol=2)
     return fig
 
 
@@ -310,47 +374,164 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     for spine in ax.spines.values():
         spine.set_visible(False)
     dot = plt.Line2D([], [], marker=".", linestyle="", color="#bbbbbb", label="no placement found")
-    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="year not complete")
+    partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="partial year")
     tier_legend(ax, extra=[dot, partial], bbox_to_anchor=(0, 1.03))
     return fig
 
 
 def quote_space_chart(space: pd.DataFrame):
-    """Words quoted per side, split by kind of quotation."""
-    table = space.pivot_table(index="speaker_type", columns="quote_type", values="words", aggfunc="sum", fill_value=0)
+    """Words quoted per side of the article, split by who speaks (speaker type)."""
+    table = space.pivot_table(index="side", columns="speaker_type", values="words", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = new_figure("double", 0.32 * len(table), left=1.45, right=0.3)
-    kinds = [k for k in ("spoken or written statement", "report text", "term or title") if k in table.columns]
-    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#dddddd")))
+    fig, ax = new_figure("double", 0.36 * len(table), left=2.2, right=0.3)
+    kinds = list(table.sum().sort_values(ascending=False).index)
+    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#e69f00", "#dddddd")))
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for kind in kinds:
-        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.65, label=kind)
+        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.62, label=kind)
         left += table[kind].to_numpy()
     for position, total in zip(y, left):
         ax.text(total + 3, position, f"{int(total)} words", va="center", fontsize=6.5, color=INK)
     ax.set_yticks(y, table.index)
-    ax.set_xlim(0, left.max() * 1.18)
+    ax.set_xlim(0, left.max() * 1.2)
     ax.set_xlabel("words inside quotation marks")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3)
+    ax.legend(loc="lower left", bbox_to_anchor=(-0.3, 1.0), ncol=len(kinds), handlelength=1, columnspacing=0.8)
     return fig
 
 
-VERDICT_COLORS = {"confirmed": HIGHLIGHT_COLOR, "differs": "#d55e00", "not independently verifiable": "#9a9a9a"}
+VERDICT_COLORS = {"confirmed": "#0072b2", "differs": "#d55e00", "not found in the report text we have": "#8c6bb1",
+                  "cannot be checked": "#8a8a8a"}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def verdict_chart(claims: pd.DataFrame):
-    """One row per claim: the article's words, what is checked, and the verdict as a coloured label."""
-    fig, ax = new_figure("double", 0.19 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
-    for row, (words, checked, verdict) in enumerate(zip(claims["article says"], claims["article value"], claims["verdict"])):
-        words = words if len(words) <= 62 else words[:61].rstrip() + "…"
-        label = ax.text(0.0, row, f"“{words}”", ha="left", va="center", fontsize=6.5, color=INK)
-        ax.annotate(f"  {checked}", xycoords=label, xy=(1, 0.5), ha="left", va="center", fontsize=6, color=MUTED)
-        ax.text(0.78, row, verdict, ha="left", va="center", fontsize=6.5, color="white", fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
+    """One row per claim: the article's words, then the article's and the data's values, and the verdict."""
+    fig, ax = new_figure("double", 0.34 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
+    for row, claim in enumerate(claims.itertuples()):
+        ax.text(0.0, row - 0.17, f"“{_shorten(claim._2, 80)}”", ha="left", va="center", fontsize=6.3, color=INK)
+        ax.text(0.0, row + 0.2, _shorten(f"our data: {claim._4} · article: {claim._3}", 130), ha="left", va="center",
+                fontsize=5.3, color=MUTED)
+        ax.text(1.0, row - 0.17, claim.verdict, ha="right", va="center", fontsize=6, color="white", fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[claim.verdict], "edgecolor": "none"})
     ax.set_xlim(0, 1)
-    ax.set_ylim(len(claims) - 0.5, -0.5)
+    ax.set_ylim(len(claims) - 0.45, -0.55)
     ax.axis("off")
+    return fig
+
+
+
+
+def movement_chart(movements: pd.DataFrame):
+    """Upgrades above and downgrades below zero, as % of the countries placed in both years."""
+    fig, ax = new_figure("double", 2.6, top=0.3)
+    x = movements["to"].to_numpy()
+    n = movements["N"].to_numpy(dtype=float)
+    parts = [("upgrade within tier 2", 1, UP_LIGHT), ("upgrade", 1, UP_COLOR),
+             ("downgrade within tier 2", -1, DOWN_LIGHT), ("downgrade", -1, DOWN_COLOR)]
+    up_base, down_base = np.zeros(len(x)), np.zeros(len(x))
+    for column, sign, color in parts:
+        share = movements[column].to_numpy(dtype=float) * 100 / n
+        if column in ("upgrade", "downgrade"):  # the rest of the moves, beyond the Tier 2 <-> Watch List ones
+            share = share - movements[f"{column} within tier 2"].to_numpy(dtype=float) * 100 / n
+        base = up_base if sign > 0 else down_base
+        bars = ax.bar(x, sign * share, bottom=sign * base, width=0.78, color=color, linewidth=0)
+        for bar, partial in zip(bars, movements["partial"]):
+            if partial:
+                bar.set_hatch(PARTIAL_HATCH)
+                bar.set_edgecolor("white")
+        base += share
+    for position, top, count in zip(x, up_base, movements["N"]):
+        ax.text(position, top + 1, str(count), ha="center", va="bottom", fontsize=5.5, color=MUTED)
+    for position in x[movements["watch list created"].to_numpy()]:
+        ax.annotate("Watch List\nfirst used", (position, -down_base[list(x).index(position)]), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=5.5, color=INK)
+    ax.axhline(0, color=INK, linewidth=0.6)
+    limit = max(up_base.max(), down_base.max()) + 8
+    ax.set_ylim(-limit - 6, limit)
+    ax.yaxis.set_major_formatter(lambda value, _: f"{abs(value):.0f}%")
+    ax.set_ylabel("% of countries placed in both years")
+    year_axis(ax, x)
+    ax.set_xlabel("report year (moves since the previous report)")
+    handles = [Patch(facecolor=UP_COLOR, label="up (other)"), Patch(facecolor=UP_LIGHT, label="Watch List → Tier 2"),
+               Patch(facecolor=DOWN_COLOR, label="down (other)"), Patch(facecolor=DOWN_LIGHT, label="Tier 2 → Watch List"),
+               Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="involves an incomplete year")]
+    ax.legend(handles=handles, ncol=5, loc="lower left", bbox_to_anchor=(0, 1.02), handlelength=1, columnspacing=0.8)
+    return fig
+
+
+SPELL_EXIT_COLORS = {"to Tier 3": TIER_COLORS["Tier 3"], "upward": TIER_COLORS["Tier 2"],
+                     "gap in the data": "#bbbbbb", "open (latest report)": "#e6e6e6", "Special Case": TIER_COLORS["Special Case"]}
+
+
+def spell_outcome_chart(outcomes: pd.DataFrame):
+    """Watch List spells that reached the limit, by counted length, stacked by how they ended."""
+    table = pd.crosstab(outcomes["counted years"], outcomes["exit"])
+    exits = [e for e in SPELL_EXIT_COLORS if e in table.columns]
+    fig, ax = new_figure("single", 1.9, left=0.45, right=0.1, top=0.45)
+    bottom = np.zeros(len(table))
+    x = np.arange(len(table))
+    for exit_ in exits:
+        values = table[exit_].to_numpy(dtype=float)
+        ax.bar(x, values, bottom=bottom, width=0.7, color=SPELL_EXIT_COLORS[exit_], linewidth=0.4, edgecolor="white",
+               label=exit_)
+        bottom += values
+    for position, total in zip(x, bottom):
+        ax.text(position, total + 0.8, str(int(total)), ha="center", va="bottom", fontsize=6.5, color=INK)
+    ax.set_xticks(x, [str(v) for v in table.index])
+    ax.set_xlabel("consecutive Watch List years counted (2009 report on)")
+    ax.set_ylabel("spells")
+    ax.set_ylim(0, bottom.max() * 1.15)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, handlelength=1, columnspacing=0.8)
+    return fig
+
+
+def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_years, focus: str, ncols: int = 4):
+    """One panel per country: tier as a step line by report year, Watch List spells shaded.
+
+    Years without a placement break the line and get a small cross; incomplete report years
+    have a light grey background. ``grid`` is country × year (tiers or <NA>).
+    """
+    ranks = {tier: number for number, tier in enumerate(RANKED_TIERS)}
+    nrows = -(-(len(grid) + 1) // ncols)
+    fig, axes = new_figure("double", 1.05 * nrows, left=0.45, right=0.1, bottom=0.2, top=0.1,
+                           nrows=nrows, ncols=ncols, sharex=True, sharey=True)
+    fig.subplots_adjust(hspace=0.55, wspace=0.12)
+    years = np.asarray(grid.columns, dtype=int)
+    flat = np.atleast_1d(axes).ravel()
+    for ax, (country, row) in zip(flat, grid.iterrows()):
+        for year in incomplete_years:
+            if years[0] <= year <= years[-1]:
+                ax.axvspan(year - 0.5, year + 0.5, color="#efefef", linewidth=0, zorder=0)
+        for spell in spells[spells["country"] == country].itertuples():
+            ax.axvspan(spell.first - 0.5, spell.last + 0.5, color=TIER_COLORS["Tier 2 Watch List"], alpha=0.22,
+                       linewidth=0, zorder=1)
+        y = np.array([ranks.get(str(t), np.nan) if pd.notna(t) else np.nan for t in row], dtype=float)
+        ax.step(years, y, where="mid", color=HIGHLIGHT_COLOR if country == focus else INK, linewidth=1.2, zorder=3)
+        ax.scatter(years, y, s=3, color=HIGHLIGHT_COLOR if country == focus else INK, zorder=3)
+        missing = years[np.isnan(y)]
+        ax.scatter(missing, np.full(len(missing), len(RANKED_TIERS) - 0.45), marker="x", s=6, linewidth=0.6,
+                   color=MUTED, zorder=3)
+        ax.set_title(country, loc="left", fontsize=7, fontweight="bold" if country == focus else "normal", color=INK,
+                     pad=2)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.4)
+        ax.tick_params(length=0, labelsize=5.5)
+    for ax in flat[len(grid):]:
+        ax.axis("off")
+    ax = flat[0]
+    ax.set_yticks(range(len(RANKED_TIERS)), [SHORT_LABELS[t] for t in RANKED_TIERS])
+    ax.set_ylim(len(RANKED_TIERS) - 0.25, -0.5)
+    step = 5
+    ax.set_xticks([y for y in years if y % step == 0])
+    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    handles = [Patch(facecolor=TIER_COLORS["Tier 2 Watch List"], alpha=0.22, label="Watch List spell"),
+               Patch(facecolor="#efefef", label="incomplete report year"),
+               plt.Line2D([], [], marker="x", linestyle="", color=MUTED, markersize=3, label="no placement found")]
+    legend_ax = flat[len(grid)] if len(flat) > len(grid) else flat[-1]
+    legend_ax.legend(handles=handles, loc="center left", fontsize=6, handlelength=1.2)
     return fig

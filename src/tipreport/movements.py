@@ -1,0 +1,182 @@
+"""Movement across the whole panel and Watch List spells.
+
+Everything is derived from the tier table: the report years, which of them are
+incomplete, the first year with a Watch List placement. A year with no placement
+for a country is a gap: it ends a spell and is never bridged.
+
+The Watch List rule (22 U.S.C. § 7107(b)(2)(D), text read at
+https://github.com/codexstanford/markdonw-chunck-of-the-usa-code/blob/6b8f819e6231ab1c063c8a0d52e1f1a5066de539/chuncks/title-22/chunck-6014.md):
+"a country that is included on the special watch list ... for 2 consecutive years
+after December 23, 2008, shall be included on the list of countries described in
+paragraph (1)(C)" (Tier 3), unless the President waives it "for up to 1 year"
+(clause (ii)). The first report after that date is the 2009 report.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tipreport.coverage import year_status
+from tipreport.tiers import SPECIAL_CASE, tier_rank
+
+WATCH_LIST = "Tier 2 Watch List"
+TIER_2 = "Tier 2"
+TIER_3 = "Tier 3"
+#: Consecutive Watch List years after which § 7107(b)(2)(D)(i) requires Tier 3.
+WATCH_LIST_LIMIT = 2
+#: Watch List years count from the first report after 23 December 2008.
+LIMIT_COUNTS_FROM = 2009
+#: Years the waiver in § 7107(b)(2)(D)(ii) may add, in the text read.
+WAIVER_YEARS = 1
+
+MOVES = ("upgrade", "downgrade", "same", "special case")
+
+
+def incomplete_years(tables: dict) -> list[int]:
+    """Report years whose list is not known to be complete (computed by ``coverage.year_status``)."""
+    status = year_status(tables)
+    return sorted(int(y) for y in status.index[~status["complete"].astype(bool)])
+
+
+def watch_list_first_year(tiers: pd.DataFrame) -> int:
+    """The first report year with any Watch List placement in the data."""
+    years = tiers.loc[tiers["tier"] == WATCH_LIST, "report_year"]
+    if years.empty:
+        raise ValueError("no Watch List placement in the data")
+    return int(years.min())
+
+
+def consecutive_year_pairs(tiers: pd.DataFrame) -> list[tuple[int, int]]:
+    """(year, year + 1) for every two consecutive report years that both have placements."""
+    years = set(int(y) for y in tiers["report_year"].unique())
+    return [(y, y + 1) for y in sorted(years) if y + 1 in years]
+
+
+def classify_moves(tier_from: pd.Series, tier_to: pd.Series) -> pd.DataFrame:
+    """move (upgrade/downgrade/same/special case) and whether it stays within Tier 2 in the law's terms.
+
+    The Watch List is part of Tier 2 in the statute (§ 7107(b)(2)(A)(ii)-(iii): countries
+    "listed pursuant to paragraph (1)(B)"), so Tier 2 <-> Watch List moves are flagged.
+    """
+    step = tier_rank(tier_to) - tier_rank(tier_from)
+    same_value = tier_from.astype(str) == tier_to.astype(str)
+    special = (tier_from.astype(str) == SPECIAL_CASE) | (tier_to.astype(str) == SPECIAL_CASE)
+    move = pd.Series("same", index=tier_from.index)
+    move[(step < 0).fillna(False)] = "upgrade"
+    move[(step > 0).fillna(False)] = "downgrade"
+    move[special & ~same_value] = "special case"
+    ends = pd.DataFrame({"from": tier_from.astype(str), "to": tier_to.astype(str)})
+    within = ends.isin([TIER_2, WATCH_LIST]).all(axis=1) & ~same_value
+    return pd.DataFrame({"move": move, "steps": step, "within_tier_2": within})
+
+
+def moves_between(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Countries placed in both years (fixed denominator) with their move."""
+    before = tiers.loc[tiers["report_year"] == year_from, ["iso3", "country", "tier"]]
+    after = tiers.loc[tiers["report_year"] == year_to, ["iso3", "tier"]]
+    pairs = before.merge(after, on="iso3", suffixes=("_from", "_to"), validate="one_to_one")
+    pairs = pairs.sort_values("country").reset_index(drop=True)
+    return pd.concat([pairs, classify_moves(pairs["tier_from"], pairs["tier_to"])], axis=1)
+
+
+def panel_movements(tiers: pd.DataFrame, incomplete=()) -> pd.DataFrame:
+    """Per consecutive pair of report years: N placed in both, upgrades, downgrades, unchanged.
+
+    ``same`` counts countries whose value did not change, a Special Case that stayed one
+    included (``same special case`` says how many). ``upgrade/downgrade within tier 2``
+    count the moves between Tier 2 and the Watch List (moves within Tier 2 in the law's terms). ``partial`` marks pairs
+    involving an incomplete year; ``watch list created`` the pair into the first Watch List year.
+    """
+    created = watch_list_first_year(tiers)
+    incomplete = set(incomplete)
+    rows = []
+    for year_from, year_to in consecutive_year_pairs(tiers):
+        moves = moves_between(tiers, year_from, year_to)
+        counts = moves["move"].value_counts()
+        kept_special = ((moves["move"] == "same") & (moves["tier_from"].astype(str) == SPECIAL_CASE)).sum()
+        rows.append({"from": year_from, "to": year_to, "N": len(moves),
+                     **{move: int(counts.get(move, 0)) for move in MOVES},
+                     "same special case": int(kept_special),
+                     "upgrade within tier 2": int((moves["within_tier_2"] & (moves["move"] == "upgrade")).sum()),
+                     "downgrade within tier 2": int((moves["within_tier_2"] & (moves["move"] == "downgrade")).sum()),
+                     "changed %": round(100 * (len(moves) - counts.get("same", 0)) / len(moves), 1) if len(moves) else None,
+                     "partial": bool({year_from, year_to} & incomplete),
+                     "watch list created": year_to == created})
+    return pd.DataFrame(rows)
+
+
+def change_rate(tiers: pd.DataFrame, iso3s) -> pd.DataFrame:
+    """Per country: consecutive-year pairs with both placements, pairs with a change, share changed."""
+    rows = []
+    for iso3 in iso3s:
+        own = tiers[tiers["iso3"] == iso3].set_index("report_year")["tier"].astype(str)
+        pairs = [(y, y + 1) for y in own.index if y + 1 in own.index]
+        changed = sum(own[a] != own[b] for a, b in pairs)
+        name = tiers.loc[tiers["iso3"] == iso3, "country"]
+        rows.append({"iso3": iso3, "country": name.iloc[0] if len(name) else iso3, "pairs": len(pairs),
+                     "changed": int(changed), "share changed %": round(100 * changed / len(pairs), 1) if pairs else None})
+    table = pd.DataFrame(rows).sort_values(["share changed %", "country"], ascending=[False, True], na_position="last")
+    table["rank"] = table["share changed %"].rank(ascending=False, method="min").astype("Int64")
+    return table.reset_index(drop=True)
+
+
+def _tier_in(placed: dict, year: int, report_years: set) -> str:
+    if year not in report_years:
+        return "no report in the data"
+    return placed.get(year, "no placement")
+
+
+def watch_list_spells(tiers: pd.DataFrame) -> pd.DataFrame:
+    """Every run of consecutive report years a country spent on the Watch List.
+
+    A year without a placement (a gap) ends a spell: spells are never bridged. ``before``
+    and ``after`` give the placement in the year before and after the spell ("no placement"
+    for a gap, "no report in the data" past the last year). ``counted years`` are the spell's
+    years from the 2009 report on, the ones § 7107(b)(2)(D) counts.
+    """
+    report_years = set(int(y) for y in tiers["report_year"].unique())
+    latest = max(report_years)
+    rows = []
+    for iso3, own in tiers.groupby("iso3", sort=True):
+        placed = dict(zip(own["report_year"].astype(int), own["tier"].astype(str)))
+        country = own["country"].iloc[0]
+        on_list = sorted(y for y, t in placed.items() if t == WATCH_LIST)
+        spells: list[list[int]] = []
+        for year in on_list:
+            if spells and year == spells[-1][-1] + 1:
+                spells[-1].append(year)
+            else:
+                spells.append([year])
+        for spell in spells:
+            first, last = spell[0], spell[-1]
+            after = _tier_in(placed, last + 1, report_years) if last < latest else "no report in the data"
+            rows.append({"iso3": iso3, "country": country, "first": first, "last": last, "years": len(spell),
+                         "counted years": sum(y >= LIMIT_COUNTS_FROM for y in spell),
+                         "before": _tier_in(placed, first - 1, report_years), "after": after,
+                         "exit": spell_exit(after)})
+    columns = ["iso3", "country", "first", "last", "years", "counted years", "before", "after", "exit"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["first", "country"]).reset_index(drop=True)
+
+
+def spell_exit(after: str) -> str:
+    """How a spell ended: 'to Tier 3', 'upward', 'Special Case', 'gap in the data' or 'open (latest report)'."""
+    if after == TIER_3:
+        return "to Tier 3"
+    if after in ("Tier 1", TIER_2):
+        return "upward"
+    if after == SPECIAL_CASE:
+        return "Special Case"
+    if after == "no placement":
+        return "gap in the data"
+    return "open (latest report)"
+
+
+def spells_at_limit(spells: pd.DataFrame, limit: int = WATCH_LIST_LIMIT) -> pd.DataFrame:
+    """Spells with at least ``limit`` counted years (2009 report on), with how each ended.
+
+    ``beyond limit`` is the number of counted years past the limit: under § 7107(b)(2)(D)
+    each such year required a waiver (the data hold no waiver records).
+    """
+    reached = spells[spells["counted years"] >= limit].copy()
+    reached["beyond limit"] = reached["counted years"] - limit
+    return reached.sort_values(["exit", "last", "country"]).reset_index(drop=True)

@@ -1,0 +1,75 @@
+"""No text may leave the canvas: save_figure refuses a figure whose text runs off it."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from tipreport import analysis, load_all, movements, plots
+from tipreport.figures import annotate, new_figure, save_figure, texts_off_canvas
+
+matplotlib.use("Agg")
+
+
+def test_a_text_past_the_right_edge_is_reported():
+    fig, ax = new_figure("single", 1.0)
+    ax.text(0.9, 0.5, "a label that runs far past the right edge of the canvas", transform=ax.transAxes)
+    clipped = texts_off_canvas(fig)
+    assert len(clipped) == 1 and "runs far past" in clipped[0]
+    plt.close(fig)
+
+
+def test_a_figure_inside_the_canvas_passes():
+    fig, ax = new_figure("single", 1.0)
+    ax.plot([2001, 2024], [0, 1])
+    annotate(fig, "A short title", "A subtitle", "Source: test")
+    assert texts_off_canvas(fig) == []
+    plt.close(fig)
+
+
+def test_a_long_bold_title_is_wrapped_inside_a_single_column_figure():
+    fig, ax = new_figure("single", 1.0)
+    annotate(fig, "W" * 12 + " 24 governments moved up and 20 down from the 2022 to the 2023 report, more than ever",
+             "subtitle", "Source: test")
+    assert texts_off_canvas(fig) == []
+    plt.close(fig)
+
+
+def test_save_figure_refuses_clipped_text_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIP_FIGURES_DIR", str(tmp_path))
+    fig, ax = new_figure("single", 1.0)
+    ax.set_ylabel("a y label " * 3)
+    ax.text(-0.9, 0.5, "off the left edge", transform=ax.transAxes)
+    with pytest.raises(ValueError, match="off the canvas"):
+        save_figure(fig, "clipped", title="t", subtitle="s", alt_text="a", data=pd.DataFrame({"x": [1]}), notebook="n")
+    assert list(tmp_path.iterdir()) == []
+    plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_all()
+
+
+CHARTS = {
+    "transitions": lambda t: plots.transition_heatmap(analysis.transition_matrix(t["tiers"], 2022, 2023)),
+    "regions": lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
+    "shares": lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t)),
+    "movements": lambda t: plots.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
+    "spells": lambda t: plots.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
+    "southeast asia": lambda t: plots.small_multiples_chart(
+        analysis.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
+        movements.watch_list_spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),
+    "east asia grid": lambda t: plots.tier_grid_chart(
+        analysis.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
+        movements.incomplete_years(t), {"Cambodia"}, "Cambodia"),
+}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_each_chart_keeps_its_text_on_the_canvas_with_a_long_title(tables, name):
+    fig = CHARTS[name](tables)
+    annotate(fig, "A finding stated as a title that is long enough to need wrapping on a narrow figure, "
+                  "as titles here often are", "Measure and period, also long enough to wrap once or twice", "Source: test")
+    assert texts_off_canvas(fig) == []
+    plt.close(fig)
