@@ -24,7 +24,7 @@ save_figure(fig, "{name}", title="t", subtitle="s", alt_text="a line", data=pd.D
 
 def test_notebooks_are_found_in_numbered_order():
     names = [path.name for path in notebook_paths()]
-    assert names == sorted(names) and len(names) == 6
+    assert names == sorted(names) and len(names) == 7
     assert all(name[:2].isdigit() and " " not in name for name in names)
 
 
