@@ -55,22 +55,25 @@ def find_country(countries: pd.DataFrame, name_or_iso3: str) -> str:
     raise CountryNotFound(f"no country or territory {name_or_iso3!r} in data/countries.csv{hint}")
 
 
+def _successor_map(countries: pd.DataFrame) -> dict[str, list[str]]:
+    return {iso3: str(value).split() for iso3, value in zip(countries["iso3"], countries["successors"]) if pd.notna(value)}
+
+
 def predecessors(countries: pd.DataFrame, iso3: str) -> list[str]:
     """Former governments this one succeeded, nearest first (reverse lookup of ``successors``)."""
+    heirs = _successor_map(countries)
     found, frontier = [], [iso3]
     while frontier:
         code = frontier.pop(0)
-        direct = sorted(countries.loc[countries["successors"].fillna("").str.split().apply(lambda s: code in s),
-                                      "iso3"])
-        found += [p for p in direct if p not in found]
+        direct = sorted(former for former, codes in heirs.items() if code in codes and former not in found)
+        found += direct
         frontier += direct
     return found
 
 
 def successors(countries: pd.DataFrame, iso3: str) -> list[str]:
     """The governments that succeeded a former one (empty for a current government)."""
-    value = countries.set_index("iso3").at[iso3, "successors"]
-    return [] if pd.isna(value) else str(value).split()
+    return _successor_map(countries).get(iso3, [])
 
 
 def history(iso3: str, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
@@ -79,44 +82,52 @@ def history(iso3: str, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.
     ``status`` is indexed by report year with columns ``complete`` and ``status``
     (``coverage.year_status``).
     """
-    info = countries.set_index("iso3")
-    names = info["country"]
-    valid_to = info["valid_to"]
-    rows = tiers[tiers["iso3"] == iso3].set_index("report_year")
-    ancestors = predecessors(countries, iso3)
-    last_year = valid_to.get(iso3)
+    frame = histories([iso3], tiers, countries, status)
+    return frame.drop(columns="iso3").reset_index(drop=True)
+
+
+def histories(iso3s, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """The records of several countries in one frame (column ``iso3``, then :data:`COLUMNS`)."""
+    names = dict(zip(countries["iso3"], countries["country"]))
+    valid_to = dict(zip(countries["iso3"], countries["valid_to"]))
+    placed: dict[str, dict[int, dict]] = {}
+    for row in tiers[tiers["iso3"].isin(list(iso3s))].to_dict("records"):
+        placed.setdefault(row["iso3"], {})[row["report_year"]] = row
+    complete = dict(zip(status.index, status["complete"]))
+    labels = dict(zip(status.index, status["status"].astype(str)))
     records = []
-    for year in status.index:
-        year = int(year)
-        record = {"report_year": year, "year_status": str(status.at[year, "status"])}
-        if year in rows.index:
-            row = rows.loc[year]
-            record |= {"state": "placed", "placement": str(row["tier"]), "tier": str(row["tier"]),
-                       "evidence": row["source_type"], "source_url": row["source_url"],
-                       "source_id": row["source_id"], "disagreement": bool(row["disagreement"]),
-                       "year_inferred": bool(row["year_inferred"]), "note": row["source_note"]}
-        elif pd.notna(last_year) and year > int(last_year):
-            heirs = " and ".join(names[code] for code in successors(countries, iso3))
-            record |= {"state": "succeeded", "placement": f"succeeded by {heirs}"}
-        elif (graded_as := _graded_as(year, ancestors, valid_to)) is not None:
-            record |= {"state": "part of predecessor", "placement": f"graded as part of {names[graded_as]}",
-                       "note": graded_as}
-        elif bool(status.at[year, "complete"]):
-            record |= {"state": "not in report", "placement": "not in the report"}
-        else:
-            record |= {"state": "not found", "placement": f"not found ({record['year_status']})"}
-        records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    for iso3 in iso3s:
+        rows, ancestors, last_year = placed.get(iso3, {}), predecessors(countries, iso3), valid_to.get(iso3)
+        for year in (int(year) for year in status.index):
+            record = {"iso3": iso3, "report_year": year, "year_status": labels[year]}
+            if year in rows:
+                row = rows[year]
+                record |= {"state": "placed", "placement": str(row["tier"]), "tier": str(row["tier"]),
+                           "evidence": row["source_type"], "source_url": row["source_url"],
+                           "source_id": row["source_id"], "disagreement": bool(row["disagreement"]),
+                           "year_inferred": bool(row["year_inferred"]), "note": row["source_note"]}
+            elif pd.notna(last_year) and year > int(last_year):
+                heirs = " and ".join(names[code] for code in successors(countries, iso3))
+                record |= {"state": "succeeded", "placement": f"succeeded by {heirs}"}
+            elif (graded_as := _graded_as(year, ancestors, valid_to)) is not None:
+                record |= {"state": "part of predecessor", "placement": f"graded as part of {names[graded_as]}",
+                           "note": graded_as}
+            elif bool(complete[year]):
+                record |= {"state": "not in report", "placement": "not in the report"}
+            else:
+                record |= {"state": "not found", "placement": f"not found ({record['year_status']})"}
+            records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=["iso3", *COLUMNS])
     frame["tier"] = frame["tier"].astype("string").astype(TIER_DTYPE)
-    frame["move"] = moves(frame["report_year"], frame["tier"])
+    frame["move"] = moves(frame["report_year"], frame["tier"], frame["iso3"])
     for column in ("disagreement", "year_inferred"):
         frame[column] = frame[column].astype("boolean")
-    for column in ("state", "placement", "evidence", "source_url", "source_id", "year_status", "note"):
+    for column in ("iso3", "state", "placement", "evidence", "source_url", "source_id", "year_status", "note"):
         frame[column] = frame[column].astype("string")
     return frame
 
 
-def _graded_as(year: int, ancestors: list[str], valid_to: pd.Series) -> str | None:
+def _graded_as(year: int, ancestors: list[str], valid_to: dict) -> str | None:
     """The former government a country was graded as part of in ``year`` (the oldest still valid)."""
     for code in reversed(ancestors):
         if pd.notna(valid_to[code]) and year <= int(valid_to[code]):
@@ -124,11 +135,17 @@ def _graded_as(year: int, ancestors: list[str], valid_to: pd.Series) -> str | No
     return None
 
 
-def moves(years: pd.Series, tiers: pd.Series) -> pd.Series:
-    """'up', 'down' or 'same' against the previous report year when both are ranked; else <NA>."""
+def moves(years: pd.Series, tiers: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """'up', 'down' or 'same' against the previous report year when both are ranked; else <NA>.
+
+    ``groups`` (e.g. ISO3 codes) keeps rows of different countries from being compared.
+    """
     rank = tier_rank(tiers).reset_index(drop=True)
     previous = rank.shift(1)
-    consecutive = (years.reset_index(drop=True).diff() == 1)
+    consecutive = years.reset_index(drop=True).diff() == 1
+    if groups is not None:
+        groups = groups.reset_index(drop=True)
+        consecutive &= groups == groups.shift(1)
     move = pd.Series(pd.NA, index=rank.index, dtype="string")
     both = consecutive & rank.notna() & previous.notna()
     move[both & (rank < previous)] = "up"

@@ -65,18 +65,18 @@ def step_chart(record: pd.DataFrame):
 def headline(record: pd.DataFrame) -> str:
     """The chart's title: the latest placement and how long it has lasted."""
     name = record.attrs["country"]
-    placed = record[record["state"] == "placed"]
-    if placed.empty:
+    years = [(year, placement) for year, state, placement in
+             zip(record["report_year"], record["state"], record["placement"]) if state == "placed"]
+    if not years:
         return f"{name}: no placement found in any report"
-    last = placed.iloc[-1]
-    start = last["report_year"]
-    earlier = record[record["report_year"] <= start]
-    for year, state, placement in reversed(list(zip(earlier["report_year"], earlier["state"], earlier["placement"]))):
-        if state != "placed" or placement != last["placement"]:
+    last_year, last = years[-1]
+    start = last_year
+    for year, placement in reversed(years[:-1]):
+        if placement != last or year != start - 1:
             break
         start = year
-    since = f", in every report since {start}" if start < last["report_year"] else ""
-    return f"{name}: {last['placement']} in the {last['report_year']} report{since}"
+    since = f", in every report since {start}" if start < last_year else ""
+    return f"{name}: {last} in the {last_year} report{since}"
 
 
 def subtitle(record: pd.DataFrame) -> str:
