@@ -7,27 +7,70 @@ import io
 import pytest
 
 from tipreport import load_all, load_table
+from tipreport.coverage import found_vs_published, tier_status, year_status
 from tipreport.curate import ARTICLE_URL, build_tables, source_id
 from tipreport.paths import DATA_DIR, REFERENCE_DIR
-
-# Totals the State Department published (shared/reference/README.md, tiers/NOTES.md §4).
-PUBLISHED_TIER_TOTALS = {
-    2023: {"Tier 1": 30, "Tier 2": 105, "Tier 2 Watch List": 26, "Tier 3": 24, "Special Case": 3},
-    2022: {"Tier 1": 30, "Tier 2": 99, "Tier 2 Watch List": 34, "Tier 3": 22, "Special Case": 3},
-}
-
+from tipreport.validate import read_package
 
 @pytest.fixture(scope="module")
 def tables():
     return load_all()
 
 
-@pytest.mark.parametrize("year", sorted(PUBLISHED_TIER_TOTALS))
-def test_tier_counts_match_the_published_totals(tables, year):
-    tiers = tables["tiers"]
-    counts = tiers.loc[tiers["report_year"] == year, "tier"].value_counts()
-    assert {tier: int(counts[tier]) for tier in PUBLISHED_TIER_TOTALS[year]} == PUBLISHED_TIER_TOTALS[year]
-    assert counts.sum() == 188
+def codebook_table(heading: str) -> list[list[str]]:
+    """The body rows (cells stripped) of the first Markdown table after a heading of data/README.md."""
+    readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    rows = []
+    for line in readme[readme.index(heading) + len(heading):].splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+def test_no_count_is_above_every_published_statement_except_documented_disagreements(tables):
+    detail = tier_status(tables)
+    above = detail[detail["status"].str.contains("above every published count")]
+    documented = {(int(row[0]), row[1]) for row in codebook_table("### Published totals that disagree with the panel")}
+    assert set(zip(above["report_year"], above["measure"])) == documented
+
+
+def test_the_codebook_coverage_table_is_the_computed_one(tables):
+    computed = found_vs_published(tables)
+    stated = codebook_table("### Coverage per report year")
+    assert [row[0] for row in stated] == [str(year) for year in computed.index]
+    assert [row[1:] for row in stated] == computed.astype(str).to_numpy().tolist()
+
+
+def test_every_year_with_a_published_count_is_complete_or_short_of_it(tables):
+    status = year_status(tables)
+    with_count = status[status["published"].notna()]
+    assert (with_count["complete"] == (with_count["countries"] == with_count["published"])).all()
+    assert not status.loc[status["published"].isna(), "complete"].any()
+
+
+def test_the_deduction_is_never_a_placement(tables):
+    deduced = tables["tier2_by_elimination"]
+    placed = set(zip(tables["tiers"]["report_year"], tables["tiers"]["iso3"]))
+    assert len(deduced) > 0
+    assert not placed & set(zip(deduced["report_year"], deduced["iso3"]))
+
+
+def test_former_governments_are_graded_only_up_to_valid_to_and_never_beside_their_successors(tables):
+    countries, tiers = tables["countries"], tables["tiers"]
+    former = countries[countries["successors"].notna()]
+    assert len(former) > 0 and former["region_derived"].all() and former["valid_to"].notna().all()
+    years = tiers.groupby("iso3")["report_year"].agg(["min", "max"])
+    for row in former.itertuples():
+        assert years.loc[row.iso3, "max"] == row.valid_to
+        for successor in row.successors.split():
+            assert years.loc[successor, "min"] > row.valid_to, (row.iso3, successor)
+
+
+def test_not_in_the_report_is_never_also_a_placement(tables):
+    placed = set(zip(tables["tiers"]["report_year"], tables["tiers"]["iso3"]))
+    assert not placed & set(zip(tables["not_ranked"]["report_year"], tables["not_ranked"]["iso3"]))
 
 
 def test_tier_is_an_ordered_category_with_special_case_kept(tables):
@@ -145,7 +188,7 @@ def test_csv_round_trip_is_lossless(name):
 def test_codebook_row_counts_match_the_files():
     """data/README.md states each table's row count: it must not drift from the files."""
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    stated = dict(re.findall(r"^\| \[`([a-z_]+\.csv)`\]\([a-z_]+\.csv\) \| ([0-9,]+) \|", readme, re.MULTILINE))
-    assert len(stated) == 8
+    stated = dict(re.findall(r"^\| \[`([a-z0-9_]+\.csv)`\]\([a-z0-9_]+\.csv\) \| ([0-9,]+) \|", readme, re.MULTILINE))
+    assert len(stated) == len(read_package(DATA_DIR)["resources"])
     for name, count in stated.items():
         assert len(load_table(name.removesuffix(".csv"))) == int(count.replace(",", "")), name

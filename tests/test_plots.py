@@ -23,12 +23,12 @@ def facecolors(ax):
 
 
 def test_coverage_chart_uses_the_tier_colours_and_hatches_partial_years(tables):
-    coverage = coverage_by_year(tables["tiers"])
+    coverage = coverage_by_year(tables)
     fig = plots.coverage_chart(coverage)
     ax = fig.axes[0]
     assert set(TIER_COLORS.values()) <= facecolors(ax)
     hatched = [patch for patch in ax.patches if patch.get_hatch()]
-    partial = (coverage["status"] == "partial").sum()
+    partial = (~coverage["complete"]).sum()
     assert len(hatched) == partial * len(TIER_COLORS)
     assert fig.get_size_inches()[0] == WIDTHS["double"]
     plt.close(fig)
@@ -62,7 +62,7 @@ def test_tier_history_chart_leaves_missing_years_undrawn(tables):
 
 @pytest.mark.parametrize("draw", [
     lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023)),
-    lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t["tiers"])),
+    lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t)),
     lambda t: plots.quote_space_chart(analysis.quote_space(t["quotes"])),
     lambda t: plots.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
     lambda t: plots.tier_grid_chart(analysis.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),

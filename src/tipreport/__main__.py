@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from tipreport.coverage import coverage_by_year
+from tipreport.coverage import found_vs_published
 from tipreport.load import load_all
 from tipreport.paths import DATA_DIR, REFERENCE_DIR
 from tipreport.validate import DataValidationError, display_path
@@ -19,9 +19,9 @@ def check(args: argparse.Namespace) -> int:
     print(f"data package valid: {display_path(args.data_dir)}")
     for name, frame in tables.items():
         print(f"  {name:<16} {len(frame):>5} rows")
-    print("\nTier placements per report year (status as stated by the reference curation):")
-    with pd.option_context("display.width", 120, "display.max_rows", 100):
-        print(coverage_by_year(tables["tiers"]).to_string())
+    print("\nTier placements per report year, found vs published (data/published_totals.csv):")
+    with pd.option_context("display.width", 160, "display.max_rows", 100):
+        print(found_vs_published(tables).to_string())
     return 0
 
 

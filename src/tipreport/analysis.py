@@ -12,7 +12,6 @@ from tipreport.coverage import coverage_by_year
 from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
 
 NO_REGION = "No regional bureau"
-FIRST_YEAR, LAST_YEAR = 2001, 2024
 
 
 def report_period(report_year: int) -> str:
@@ -102,20 +101,24 @@ def movement_summary(tiers: pd.DataFrame, pairs_of_years) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def tier_shares_by_year(tiers: pd.DataFrame) -> pd.DataFrame:
-    """Per report year: countries placed, percent on each tier, and the year's completeness."""
-    percent = coverage_by_year(tiers)
+def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
+    """Every report year from the first to the latest in the data (years without rows included)."""
+    return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
+
+
+def tier_shares_by_year(tables: dict) -> pd.DataFrame:
+    """Per report year: countries placed, percent on each tier, and the year's computed completeness."""
+    percent = coverage_by_year(tables)
     percent[list(TIERS)] = percent[list(TIERS)].div(percent["countries"], axis=0).mul(100)
     return percent
 
 
 def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    """One country's placement in every report year 2001-2024; years without a placement are <NA>."""
+    """One country's placement in every report year of the data; years without a placement are <NA>."""
     rows = tiers[tiers["iso3"] == iso3].set_index("report_year")
     if rows.empty:
         raise ValueError(f"no placements for {iso3!r}")
-    years = pd.RangeIndex(FIRST_YEAR, LAST_YEAR + 1, name="report_year")
-    history = rows[["tier", "source_type"]].reindex(years)
+    history = rows[["tier", "source_type"]].reindex(report_years(tiers))
     history["tier"] = history["tier"].astype(TIER_DTYPE)
     return history
 
@@ -125,7 +128,7 @@ def tier_grid(tables: dict, iso3s) -> pd.DataFrame:
     tiers = tables["tiers"]
     rows = tiers[tiers["iso3"].isin(list(iso3s))]
     grid = rows.pivot(index="country", columns="report_year", values="tier")
-    return grid.reindex(columns=range(FIRST_YEAR, LAST_YEAR + 1))
+    return grid.reindex(columns=list(report_years(tiers)))
 
 
 def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """Build the reference-derived tables in ``data/`` from ``../shared/reference/``.
 
-``tiers.csv``, ``countries.csv``, ``law_enforcement.csv`` and ``sources.csv`` are
+``tiers.csv``, ``countries.csv``, ``published_totals.csv``, ``not_ranked.csv``,
+``tier2_by_elimination.csv``, ``law_enforcement.csv`` and ``sources.csv`` are
 written by this module, deterministically, so every row traces back to a row of
-the verified reference data. The article tables (quotes, numbers, events) are
-curated by hand; their sources come from ``curation/manual_sources.csv``.
+the verified reference data (or, for the successors of former governments, of
+``curation/former_governments.csv``). The article tables (quotes, numbers, events)
+are curated by hand; their sources come from ``curation/manual_sources.csv``.
 Run ``python -m tipreport build-data``; a test checks the committed files match.
 """
 
@@ -20,6 +22,8 @@ from tipreport.paths import DATA_DIR, REFERENCE_DIR, REPO_ROOT
 
 ARTICLE_URL = "https://cambojanews.com/cambodia-fails-to-meet-minimum-standards-for-combating-human-trafficking-us-govt-reports/"
 MANUAL_SOURCES = REPO_ROOT / "curation" / "manual_sources.csv"
+FORMER_GOVERNMENTS = REPO_ROOT / "curation" / "former_governments.csv"
+ADDED_TOTALS = REPO_ROOT / "curation" / "published_totals_added.csv"
 
 #: The article's comparison group: the 10 ASEAN members and Timor-Leste.
 SOUTHEAST_ASIA = ("BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "TLS", "VNM")
@@ -29,6 +33,7 @@ LAW_ENFORCEMENT_COLUMNS = (
     "victims_identified", "victims_identified_labor", "new_or_amended_legislation",
 )
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "date", "kind", "retrieved_note")
+TOTAL_COLUMNS = ("countries_ranked", "tier1", "tier2", "watch_list", "tier3", "special_cases")
 
 
 def source_id(url: str) -> str:
@@ -64,11 +69,20 @@ def source_kind(url: str) -> str:
     return "primary" if any(name == h or name.endswith("." + h) for h in PRIMARY_HOSTS) else "secondary"
 
 
-def build_countries(reference: Path) -> tuple[list[dict], dict]:
+def build_countries(reference: Path, former: list[dict]) -> tuple[list[dict], dict]:
+    """One row per ISO code; former governments get their successors' region, marked derived."""
     names = read_csv(reference / "tiers" / "country_names.csv")
     canonical = {row["iso3"]: row["canonical_name"] for row in names}
     regions = {row["iso3"]: row for row in read_csv(reference / "regions" / "regions.csv")}
+    last_year = {}
+    name_to_iso3 = {row["name_as_in_source"]: row["iso3"] for row in names}
+    for row in read_csv(reference / "tiers" / "tiers_long.csv"):
+        iso3 = name_to_iso3[row["country"]]
+        last_year[iso3] = max(last_year.get(iso3, 0), int(row["report_year"]))
+    successors = {row["iso3"]: row["successors"].split() for row in former}
     rows, sources = [], {}
+    for row in former:
+        sources.setdefault(row["source_url"], ("successor governments (curation/former_governments.csv)", "curation/former_governments.csv"))
     for iso3 in sorted(canonical):
         region = regions.get(iso3)
         url = (region or {}).get("source_url", "")
@@ -81,8 +95,30 @@ def build_countries(reference: Path) -> tuple[list[dict], dict]:
             "region_note": region["source_note"] if region else "not in shared/reference/regions/regions.csv",
             "southeast_asia": flag(iso3 in SOUTHEAST_ASIA),
             "region_source_id": source_id(url) if url else "",
+            "successors": " ".join(sorted(successors.get(iso3, []))),
+            "valid_to": str(last_year[iso3]) if iso3 in successors else "",
+            "region_derived": "false",
         })
+    by_iso3 = {row["iso3"]: row for row in rows}
+    for row in rows:
+        if row["successors"] and not row["region"]:
+            derive_region(row, by_iso3)
     return rows, sources
+
+
+def derive_region(row: dict, by_iso3: dict[str, dict]) -> None:
+    """Give a former government the region its successors share (recursively), marked derived."""
+    found = set()
+    for code in row["successors"].split():
+        successor = by_iso3[code]
+        if successor["successors"] and not successor["region"]:
+            derive_region(successor, by_iso3)
+        found.add((successor["region"], successor["region_source_id"]))
+    if len({region for region, _ in found}) != 1:
+        raise ValueError(f"successors of {row['iso3']} are in different regions: {sorted(found)}")
+    (region, region_source), *_ = sorted(found)
+    row.update(region=region, region_source_id=region_source if len(found) == 1 else "", region_derived="true",
+               region_note=f"derived: the region of its successors ({row['successors']}); former government, graded to {row['valid_to']}")
 
 
 def build_tiers(reference: Path, countries: list[dict]) -> tuple[list[dict], dict]:
@@ -144,28 +180,77 @@ def build_law_enforcement(reference: Path) -> tuple[list[dict], dict]:
     return rows, sources
 
 
+def retrieved_note(where: str) -> str:
+    """Which file recorded a source: a reference file, or the project's own curation folder."""
+    if where.startswith("curation/"):
+        return f"as recorded in {where} (read by this project's curation in a stored copy of the public page)"
+    return f"as recorded in shared/reference/{where}"
+
+
 def build_sources(found: dict[str, tuple[str, str]], manual: list[dict]) -> list[dict]:
     """Register every cited URL; hand-curated rows (manual_sources.csv) take precedence."""
     rows = {source_id(url): {
         "source_id": source_id(url), "title": title, "publisher": host(url), "url": url, "date": "",
-        "kind": source_kind(url), "retrieved_note": f"as recorded in shared/reference/{where}",
+        "kind": source_kind(url), "retrieved_note": retrieved_note(where),
     } for url, (title, where) in found.items()}
     rows.update({row["source_id"]: row for row in manual})
     return [rows[key] for key in sorted(rows)]
 
 
-def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_SOURCES) -> dict[str, str]:
+def build_published_totals(reference: Path, added: Path = ADDED_TOTALS) -> tuple[list[dict], dict]:
+    """Every published statement of a year's totals, as stated (text kept exactly).
+
+    The reference's statements, plus the few this project's curation read itself
+    (``curation/published_totals_added.csv``, same columns)."""
+    rows, sources = [], {}
+    statements = [(row, "tiers/published_totals.csv") for row in read_csv(reference / "tiers" / "published_totals.csv")]
+    statements += [(row, "curation/published_totals_added.csv") for row in read_csv(added)]
+    for row, where in statements:
+        url = row["source_url"]
+        sources.setdefault(url, (f"Published totals of the {row['report_year']} TIP Report, as reported", where))
+        rows.append({"report_year": row["report_year"], **{c: row[c] for c in TOTAL_COLUMNS},
+                     "source_id": source_id(url), "source_url": url,
+                     "evidence_phrase": row["evidence_phrase"], "note": row["note"]})
+    rows.sort(key=lambda r: (int(r["report_year"]), r["source_id"]))
+    return rows, sources
+
+
+def build_country_years(reference: Path, name: str, countries: list[dict], columns: dict[str, str]) -> tuple[list[dict], dict]:
+    """Rows of a reference table keyed by (report_year, iso3), with the canonical country name."""
+    by_iso3 = {row["iso3"]: row for row in countries}
+    rows, sources = [], {}
+    for row in read_csv(reference / "tiers" / name):
+        url = row.get("source_url") or row["supporting_url"]
+        sources.setdefault(url, (f"{name}: {row['report_year']} {row['iso3']}", f"tiers/{name}"))
+        rows.append({"report_year": row["report_year"], "iso3": row["iso3"], "country": by_iso3[row["iso3"]]["country"],
+                     **{target: row[origin] for target, origin in columns.items()},
+                     "source_id": source_id(url), "source_url": url})
+    rows.sort(key=lambda r: (int(r["report_year"]), r["country"]))
+    return rows, sources
+
+
+def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_SOURCES,
+                 former_governments: Path = FORMER_GOVERNMENTS) -> dict[str, str]:
     """The generated CSV files' text, keyed by file name."""
-    countries, found = build_countries(reference)
+    countries, found = build_countries(reference, read_csv(former_governments))
     tiers, tier_sources = build_tiers(reference, countries)
+    totals, total_sources = build_published_totals(reference)
+    not_ranked, not_ranked_sources = build_country_years(
+        reference, "not_ranked.csv", countries, {"evidence_phrase": "evidence_phrase"})
+    elimination, elimination_sources = build_country_years(
+        reference, "tier2_by_elimination_2025.csv", countries,
+        {"remaining_tier": "implied_tier", "basis": "basis", "last_placement": "last_panel_year_tier", "note": "note"})
     law_enforcement, law_sources = build_law_enforcement(reference)
-    for extra in (tier_sources, law_sources):
+    for extra in (tier_sources, total_sources, not_ranked_sources, elimination_sources, law_sources):
         for url, value in extra.items():
             found.setdefault(url, value)
     manual = read_csv(manual_sources)
     return {
         "countries.csv": csv_text(countries[0].keys(), countries),
         "tiers.csv": csv_text(tiers[0].keys(), tiers),
+        "published_totals.csv": csv_text(totals[0].keys(), totals),
+        "not_ranked.csv": csv_text(not_ranked[0].keys(), not_ranked),
+        "tier2_by_elimination.csv": csv_text(elimination[0].keys(), elimination),
         "law_enforcement.csv": csv_text(law_enforcement[0].keys(), law_enforcement),
         "sources.csv": csv_text(SOURCE_COLUMNS, build_sources(found, manual)),
     }

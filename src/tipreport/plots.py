@@ -50,7 +50,7 @@ def stacked_year_bars(ax, table: pd.DataFrame, columns, colors, partial_years=()
 def coverage_chart(coverage: pd.DataFrame):
     """Countries placed per report year, stacked by tier; partial years hatched and labelled."""
     fig, ax = new_figure("double", 2.3)
-    partial = [y for y in coverage.index if coverage.loc[y, "status"] == "partial"]
+    partial = [y for y in coverage.index if not coverage.loc[y, "complete"]]
     stacked_year_bars(ax, coverage, TIERS, TIER_COLORS, partial)
     for year in coverage.index:
         ax.text(year, coverage.loc[year, "countries"] + 3, str(coverage.loc[year, "countries"]), ha="center",
@@ -176,7 +176,7 @@ def transition_heatmap(matrix: pd.DataFrame):
 def tier_share_chart(shares: pd.DataFrame):
     """Percent of placed countries on each tier by report year; partial years hatched."""
     fig, ax = new_figure("double", 2.3, top=0.3)
-    partial = [y for y in shares.index if shares.loc[y, "status"] == "partial"]
+    partial = [y for y in shares.index if not shares.loc[y, "complete"]]
     stacked_year_bars(ax, shares, TIERS, TIER_COLORS, partial)
     for year in shares.index:
         ax.text(year, 101, f"{shares.loc[year, 'countries']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
