@@ -50,8 +50,17 @@ TIERS = tiers_table([
 ])
 
 
+NOT_RANKED = pd.DataFrame({"report_year": [2003], "iso3": ["ALA"], "country": ["Aland"],
+                           "evidence_phrase": ["Aland was not in the 2003 Report"], "source_id": ["S00000002"],
+                           "source_url": ["https://example.org/not-ranked"]})
+
+
+def tables(not_ranked: pd.DataFrame = NOT_RANKED.iloc[:0]) -> dict[str, pd.DataFrame]:
+    return {"tiers": TIERS, "countries": countries_table(), "not_ranked": not_ranked}
+
+
 def states(iso3: str, partial: set[int] = frozenset()) -> list[str]:
-    return history(iso3, TIERS, countries_table(), status_table(set(partial)))["placement"].tolist()
+    return history(iso3, tables(), status_table(set(partial)))["placement"].tolist()
 
 
 def test_successor_years_are_graded_as_part_of_the_predecessor_of_that_year():
@@ -71,8 +80,15 @@ def test_years_without_a_placement_say_whether_the_year_is_complete():
                                              "Tier 1", "not in the report", "Special Case"]
 
 
+def test_a_year_a_source_says_the_country_was_not_in_is_not_in_the_report_with_that_source():
+    record = history("ALA", tables(NOT_RANKED), status_table({2002, 2003}))
+    year = record.set_index("report_year").loc[2003]
+    assert (year["placement"], year["source_url"]) == ("not in the report", "https://example.org/not-ranked")
+    assert record.set_index("report_year").at[2002, "placement"] == "not found (1 of 9 found)"
+
+
 def test_placed_years_carry_their_source_and_flags():
-    record = history("SRB", TIERS, countries_table(), status_table(set()))
+    record = history("SRB", tables(), status_table(set()))
     placed = record[record["state"] == "placed"]
     assert placed["source_url"].tolist() == [URL.format(year, "SRB") for year in (2004, 2005, 2006)]
     assert placed["disagreement"].tolist() == [False, True, False]
@@ -106,7 +122,7 @@ def test_a_typo_gets_close_names_suggested():
 
 
 def test_headline_counts_the_current_run_and_alt_text_lists_every_year():
-    record = history("SRB", TIERS, countries_table(), status_table(set()))
+    record = history("SRB", tables(), status_table(set()))
     record.attrs.update(country="Serbia", iso3="SRB")
     assert headline(record) == "Serbia: Tier 2 Watch List in the 2006 report, in every report since 2005"
     assert "2001: graded as part of Yugoslavia; " in alt_text(record) and alt_text(record).endswith(
@@ -114,7 +130,7 @@ def test_headline_counts_the_current_run_and_alt_text_lists_every_year():
 
 
 def test_format_record_shows_every_year_with_its_source():
-    record = history("SRB", TIERS, countries_table(), status_table({2006}))
+    record = history("SRB", tables(), status_table({2006}))
     record.attrs.update(country="Serbia", iso3="SRB")
     text = format_record(record)
     assert text.splitlines()[0] == "Serbia (SRB): Tier 2 Watch List in the 2006 report"

@@ -307,6 +307,24 @@ def test_cambodia_page_has_every_report_year_with_the_source_of_each_placement(s
         assert "<a href=\"http" not in rows[year], f"{year}: no placement, so no source link"
 
 
+def test_former_governments_link_their_successors_and_back(site):
+    tables = load_all()
+    countries, ranked = tables["countries"], set(tables["tiers"]["iso3"])
+    former = countries[countries["successors"].notna()]
+    assert {"YUG", "SCG"} <= set(former["iso3"])
+    for row in former.itertuples():
+        page = (site / "countries" / f"{row.iso3}.html").read_text(encoding="utf-8")
+        succeeded = re.search(r"<li>Succeeded by: (.*?)</li>", page).group(1)
+        for code in row.successors.split():
+            assert f'href="{code}.html"' in succeeded
+            heir = (site / "countries" / f"{code}.html").read_text(encoding="utf-8")
+            assert f'href="{row.iso3}.html"' in re.search(r"<li>Predecessor governments?: (.*?)</li>", heir).group(1)
+        rows = record_rows(page)
+        after = [year for year in rows if year > row.valid_to]
+        assert after and all(">succeeded by " in rows[year] for year in after)
+        assert not any(">succeeded by " in rows[year] for year in rows if year <= row.valid_to)
+
+
 def test_country_index_lists_every_country_by_name_with_its_latest_placement(site):
     tables = load_all()
     tiers, countries = tables["tiers"], tables["countries"].set_index("iso3")
@@ -342,7 +360,8 @@ Promise.all([...document.images].map(i => i.decode().catch(() => null))).then(()
 }));"""
 
 SCREENSHOTS = {"index.html": "site-index.png", "countries/index.html": "site-countries.png",
-               "countries/KHM.html": "site-country-KHM.png", "04_cambodia.html": "site-notebook-04_cambodia.png"}
+               "countries/KHM.html": "site-country-KHM.png", "countries/SCG.html": "site-country-SCG.png",
+               "04_cambodia.html": "site-notebook-04_cambodia.png"}
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ without a placement is labelled, never filled in:
 - ``placed``: the tier found, with its evidence type and source URL;
 - ``not found``: the year's list is only partly found (``coverage.year_status``) and this
   country's placement is not among those found;
-- ``not in report``: the year's list is complete and the country is not on it;
+- ``not in report``: the year's list is complete and the country is not on it, or a source
+  says it was not in that report (``not_ranked.csv``, whose source is then given);
 - ``part of <predecessor>``: the country was graded as part of a former government
   (``countries.csv`` ``successors`` / ``valid_to``);
 - ``succeeded``: a former government, after its last report year.
@@ -22,7 +23,7 @@ import difflib
 
 import pandas as pd
 
-from tipreport.coverage import coverage_by_year
+from tipreport.coverage import year_status
 from tipreport.load import load_all
 from tipreport.tiers import TIER_DTYPE, tier_rank
 
@@ -76,18 +77,20 @@ def successors(countries: pd.DataFrame, iso3: str) -> list[str]:
     return _successor_map(countries).get(iso3, [])
 
 
-def history(iso3: str, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+def history(iso3: str, tables: dict[str, pd.DataFrame], status: pd.DataFrame) -> pd.DataFrame:
     """The record of ``iso3`` for every report year of ``status`` (see the module docstring).
 
-    ``status`` is indexed by report year with columns ``complete`` and ``status``
-    (``coverage.year_status``).
+    ``tables`` needs ``tiers``, ``countries`` and ``not_ranked``; ``status`` is indexed by
+    report year with columns ``complete`` and ``status`` (``coverage.year_status``).
     """
-    frame = histories([iso3], tiers, countries, status)
+    frame = histories([iso3], tables, status)
     return frame.drop(columns="iso3").reset_index(drop=True)
 
 
-def histories(iso3s, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+def histories(iso3s, tables: dict[str, pd.DataFrame], status: pd.DataFrame) -> pd.DataFrame:
     """The records of several countries in one frame (column ``iso3``, then :data:`COLUMNS`)."""
+    tiers, countries = tables["tiers"], tables["countries"]
+    unranked = {(row["iso3"], row["report_year"]): row for row in tables["not_ranked"].to_dict("records")}
     names = dict(zip(countries["iso3"], countries["country"]))
     valid_to = dict(zip(countries["iso3"], countries["valid_to"]))
     placed: dict[str, dict[int, dict]] = {}
@@ -107,11 +110,15 @@ def histories(iso3s, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.Da
                            "source_id": row["source_id"], "disagreement": bool(row["disagreement"]),
                            "year_inferred": bool(row["year_inferred"]), "note": row["source_note"]}
             elif pd.notna(last_year) and year > int(last_year):
-                heirs = " and ".join(names[code] for code in successors(countries, iso3))
+                heirs = _and([names[code] for code in successors(countries, iso3)])
                 record |= {"state": "succeeded", "placement": f"succeeded by {heirs}"}
             elif (graded_as := _graded_as(year, ancestors, valid_to)) is not None:
                 record |= {"state": "part of predecessor", "placement": f"graded as part of {names[graded_as]}",
                            "note": graded_as}
+            elif (iso3, year) in unranked:
+                row = unranked[iso3, year]
+                record |= {"state": "not in report", "placement": "not in the report", "evidence": "stated",
+                           "source_url": row["source_url"], "source_id": row["source_id"], "note": row["evidence_phrase"]}
             elif bool(complete[year]):
                 record |= {"state": "not in report", "placement": "not in the report"}
             else:
@@ -125,6 +132,10 @@ def histories(iso3s, tiers: pd.DataFrame, countries: pd.DataFrame, status: pd.Da
     for column in ("iso3", "state", "placement", "evidence", "source_url", "source_id", "year_status", "note"):
         frame[column] = frame[column].astype("string")
     return frame
+
+
+def _and(names: list[str]) -> str:
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _graded_as(year: int, ancestors: list[str], valid_to: dict) -> str | None:
@@ -170,35 +181,23 @@ def watch_list_spells(record: pd.DataFrame) -> list[tuple[int, int]]:
 def country_record(name_or_iso3: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """The record of one country (name or ISO3) in every report year, first to latest."""
     tables = load_all() if tables is None else tables
-    tables = _until_issue_8(tables)
     iso3 = find_country(tables["countries"], name_or_iso3)
-    record = history(iso3, tables["tiers"], tables["countries"], year_status(tables))
+    record = history(iso3, tables, year_status(tables))
     record.attrs.update(iso3=iso3, country=tables["countries"].set_index("iso3").at[iso3, "country"])
     return record
-
-
-def year_status(tables):  # TEMP until the issue-8 merge brings coverage.year_status
-    status = coverage_by_year(tables["tiers"])[["countries", "status"]]
-    return status.assign(complete=status["status"] == "complete")
-
-
-def _until_issue_8(tables):  # TEMP until the issue-8 merge brings successors / valid_to
-    countries = tables["countries"]
-    if "successors" not in countries:
-        countries = countries.assign(successors=pd.Series(pd.NA, index=countries.index, dtype="string"),
-                                     valid_to=pd.Series(pd.NA, index=countries.index, dtype="Int64"))
-    return tables | {"countries": countries}
 
 
 def current_placement(record: pd.DataFrame) -> str:
     """The latest report's placement, or what the latest report year says about the country."""
     latest = record.iloc[-1]
+    placed = record[record["state"] == "placed"]
     if latest["state"] == "placed":
         return f"{latest['placement']} in the {latest['report_year']} report"
-    placed = record[record["state"] == "placed"]
-    last = f"; last placement found: {placed.iloc[-1]['placement']} in {placed.iloc[-1]['report_year']}" \
-        if len(placed) else ""
-    return f"{latest['placement']} in the {latest['report_year']} report{last}"
+    last = f"last placement found: {placed.iloc[-1]['placement']} in {placed.iloc[-1]['report_year']}" \
+        if len(placed) else "no placement found"
+    if latest["state"] == "succeeded":
+        return f"former government, {latest['placement']}; {last}"
+    return f"{latest['placement']} in the {latest['report_year']} report; {last}"
 
 
 def format_record(record: pd.DataFrame) -> str:

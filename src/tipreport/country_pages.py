@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 from jinja2 import Environment
 
-from tipreport.country import _until_issue_8, current_placement, histories, predecessors, successors, watch_list_spells
-from tipreport.country import year_status  # TEMP until the issue-8 merge: tipreport.coverage.year_status
+from tipreport.country import current_placement, histories, predecessors, successors, watch_list_spells
 from tipreport.country_chart import GAP_MARKS, GAP_WORDS, LANES, alt_text, headline, subtitle
+from tipreport.coverage import year_status
 from tipreport.figures import INK, MUTED, TIER_COLORS
 from tipreport.tiers import SHORT_LABELS
 
@@ -87,14 +87,13 @@ def source_link(url, source_id, sources: dict[str, dict]) -> dict | None:
 
 def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str, str]:
     """Every country page, its chart and the index, as {site path: text}."""
-    tables = _until_issue_8(tables)
     countries = tables["countries"].assign(sort_key=lambda f: f["country"].str.casefold()).sort_values("sort_key")
     tiers = tables["tiers"]
     sources = {row["source_id"]: row for row in tables["sources"].to_dict("records")}
     status = year_status(tables)
     ranked = countries[countries["iso3"].isin(set(tiers["iso3"]))]
     names = dict(zip(countries["iso3"], countries["country"]))
-    every = histories(ranked["iso3"].tolist(), tiers, tables["countries"], status)
+    every = histories(ranked["iso3"].tolist(), tables, status)
     records = {}
     for (iso3, record), name in zip(every.groupby("iso3", sort=False), ranked["country"]):
         record = record.drop(columns="iso3").reset_index(drop=True)
@@ -141,7 +140,7 @@ def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str
         pages[f"countries/{row.iso3}.html"] = page.render(
             title=row.country, root="../", country=entry, chart=geometry, record=rows, placed=placed, moves=moves,
             current=current_placement(record), headline=title, subtitle=subtitle(record),
-            alt_text=alt_text(record), region_derived=bool(getattr(row, "region_derived", False)),
+            alt_text=alt_text(record), region_derived=bool(row.region_derived),
             disagreements=[r for r in rows if r["disagreement"]],
             predecessors=[{"iso3": code, "name": names[code]} for code in predecessors(tables["countries"], row.iso3)
                           if code in records],
