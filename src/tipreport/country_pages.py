@@ -93,7 +93,7 @@ def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str
     status = year_status(tables)
     ranked = countries[countries["iso3"].isin(set(tiers["iso3"]))]
     names = dict(zip(countries["iso3"], countries["country"]))
-    every = histories(ranked["iso3"].tolist(), tables, status)
+    every = histories(ranked["iso3"].tolist(), tables, status).astype(object)  # plain values iterate fast
     records = {}
     for (iso3, record), name in zip(every.groupby("iso3", sort=False), ranked["country"]):
         record = record.drop(columns="iso3").reset_index(drop=True)
@@ -105,7 +105,8 @@ def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str
         record = records[row.iso3]
         latest = record.iloc[-1]
         entries.append({"iso3": row.iso3, "name": row.country, "region": row.region if pd.notna(row.region) else "",
-                        "latest": latest["placement"], "latest_class": css_class(latest["state"], latest["tier"]),
+                        "latest": "former government" if latest["state"] == "succeeded" else latest["placement"],
+                        "latest_class": css_class(latest["state"], latest["tier"]),
                         "strip": [{"year": year, "label": placement, "class": css_class(state, tier)}
                                   for year, state, tier, placement in zip(record["report_year"], record["state"],
                                                                           record["tier"], record["placement"])]})
