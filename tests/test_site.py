@@ -1,24 +1,20 @@
-"""The reading site (``make site``): built from the committed notebooks, checked in a real browser.
+"""The reading site (``make site``): built from the committed notebooks and the data, checked in a browser.
 
-The build tests always run. The browser tests drive headless Chromium through the Chrome
-DevTools Protocol over ``--remote-debugging-pipe`` (standard library only: no Selenium, no
-Playwright, no driver), load every page from ``file://``, and fail on any console error,
-image that does not load or has no alt text, or internal link that does not resolve. They
-save screenshots to build/test-artifacts/. Without Chromium they are skipped with a message
-saying how to install it; ``.ci/run`` installs it.
+The build tests always run. The browser tests drive Debian's headless Chromium with selenium
+and ``chromium-driver``, load every page from ``file://`` (every country page included), and
+fail on any console error, image that does not load or has no alt text, or internal link or
+anchor that does not resolve. They save screenshots to build/test-artifacts/. Without
+Chromium they are skipped with a message saying how to install it; ``.ci/run`` installs it.
 """
 
 from __future__ import annotations
 
-import base64
-import fcntl
+import csv
+import html
+import io
 import json
-import os
 import re
-import select
 import shutil
-import subprocess
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,15 +22,19 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
+from tipreport.load import load_all
 from tipreport.paths import REPO_ROOT
 from tipreport.site import SiteBuildError, build_site
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
 INSTALL_HINT = "Chromium not installed: run `apt-get install -y chromium chromium-driver`"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-quic"]
+                  "--disable-component-update", "--disable-sync", "--disable-quic", "--window-size=1280,1000"]
 ARTIFACTS = REPO_ROOT / "build" / "test-artifacts"
 REPO_PARTS = ("notebooks", "figures", "data", "curation", "README.md", "CITATION.cff", "LICENSE")
+TIER_CLASSES = {"Tier 1": "tier-1", "Tier 2": "tier-2", "Tier 2 Watch List": "tier-2-watch-list", "Tier 3": "tier-3",
+                "Special Case": "special-case"}
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,10 @@ def test_site_has_every_page(site):
     for name in notebooks:
         assert f'href="{name}.html"' in index
     assert "How to cite" in index and 'href="CITATION.cff"' in index and (site / "CITATION.cff").is_file()
+    ranked = set(load_all()["tiers"]["iso3"])
+    countries = sorted(path.name for path in (site / "countries").glob("*.html"))
+    assert countries == sorted([f"{iso3}.html" for iso3 in ranked] + ["index.html"])
+    assert sorted(path.stem for path in (site / "countries").glob("*.svg")) == sorted(ranked)
 
 
 def test_every_figure_is_in_the_gallery_with_its_alt_text_and_files(site):
@@ -116,9 +120,11 @@ def test_every_figure_is_in_the_gallery_with_its_alt_text_and_files(site):
 def test_notebook_figures_are_the_saved_svgs_not_inline_pngs(site):
     for sidecar in sorted((REPO_ROOT / "figures").glob("*.json")):
         record = json.loads(sidecar.read_text(encoding="utf-8"))
-        page = (site / record["notebook"].replace(".ipynb", ".html")).read_text(encoding="utf-8")
-        figure = re.search(rf'<figure id="{record["name"]}"><img src="figures/{record["name"]}.svg" alt="([^"]+)"', page)
-        assert figure, f"{record['name']} not shown in {record['notebook']}"
+        page = Page((site / record["notebook"].replace(".ipynb", ".html")).read_text(encoding="utf-8"))
+        images = {attrs["src"]: attrs.get("alt") for attrs in page.all("img")}
+        assert images.get(f"figures/{record['name']}.svg") == record["alt_text"], \
+            f"{record['name']} not shown with its alt text in {record['notebook']}"
+        assert {"id": record["name"]} in page.all("figure")
     for page in site.glob("[0-9][0-9]_*.html"):
         assert "data:image/png" not in page.read_text(encoding="utf-8")
 
@@ -136,14 +142,18 @@ def test_data_page_documents_every_table(site):
 
 def test_no_network_assets(site):
     for path in sorted(site.rglob("*.html")):
+        name = path.relative_to(site).as_posix()
         page = Page(path.read_text(encoding="utf-8"))
-        assert not page.all("script"), f"{path.name}: the site needs no JavaScript"
+        scripts = [attrs.get("src") for attrs in page.all("script")]
+        assert scripts == (["../assets/filter.js"] if name == "countries/index.html" else []), \
+            f"{name}: only the country index has a script, our own"
         for tag, attribute in (("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src")):
             for attrs in page.all(tag):
                 value = attrs.get(attribute) or ""
-                assert not re.match(r"(?i)(https?:)?//", value), f"{path.name}: <{tag} {attribute}={value}>"
-    css = (site / "assets" / "style.css").read_text(encoding="utf-8")
-    assert "http" not in css and "@import" not in css
+                assert not re.match(r"(?i)(https?:)?//", value), f"{name}: <{tag} {attribute}={value}>"
+    for asset in ("style.css", "tiers.css", "pygments.css", "filter.js"):
+        text = (site / "assets" / asset).read_text(encoding="utf-8")
+        assert "http" not in text and "@import" not in text and "fetch(" not in text, asset
 
 
 def test_refuses_a_notebook_with_an_unexecuted_cell(repo_copy, tmp_path):
@@ -180,8 +190,8 @@ def test_refuses_an_error_output(repo_copy, tmp_path):
 
 
 def test_refuses_a_missing_figure(repo_copy, tmp_path):
-    (repo_copy / "figures" / "04_cambodia_tiers_by_year.json").unlink()
-    with pytest.raises(SiteBuildError, match=r"04_cambodia.ipynb, cell \d+ .*'04_cambodia_tiers_by_year'.*missing"):
+    (repo_copy / "figures" / "04_cambodia_tiers_2001_2024.json").unlink()
+    with pytest.raises(SiteBuildError, match=r"04_cambodia.ipynb, cell \d+ .*shows an image that is not a saved figure"):
         build_site(repo_copy, tmp_path / "out")
 
 
@@ -195,8 +205,8 @@ def test_refuses_a_figure_whose_sidecar_names_another_notebook(repo_copy, tmp_pa
 
 
 @pytest.mark.parametrize(("link", "error"), [
-    ("[the notes](../notes/missing.md)", r"notebooks/06_checking_the_article.ipynb: link '../notes/missing.md'"),
-    ("[the codebook](../data/README.md#no-such-section)", r"no id 'no-such-section' in data.html"),
+    ("[the notes](../notes/missing.md)", r"06_checking_the_article.html: href='../notes/missing.md' does not resolve"),
+    ("[the codebook](../data/README.md#no-such-section)", r"06_checking_the_article.html: .*no id 'no-such-section' in data.html"),
 ])
 def test_refuses_a_link_or_anchor_it_cannot_resolve(repo_copy, tmp_path, link, error):
     path = repo_copy / "notebooks" / "06_checking_the_article.ipynb"
@@ -217,154 +227,161 @@ def test_a_failed_build_leaves_the_previous_site(repo_copy, tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "repo"], "no staging folder left behind"
 
 
-# --------------------------------------------------------------------------- browser (headless Chromium)
+def test_a_sidecar_naming_a_file_outside_figures_is_refused_before_anything_is_written(repo_copy, tmp_path):
+    sidecar = repo_copy / "figures" / "02_tiers_2023.json"
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    record["files"].append("../x")
+    sidecar.write_text(json.dumps(record), encoding="utf-8")
+    (repo_copy / "x").write_text("not a figure", encoding="utf-8")
+    before = sorted(path for path in tmp_path.rglob("*"))
+    with pytest.raises(SiteBuildError, match=r"figures/02_tiers_2023.json: lists '\.\./x', not a file of this figure"):
+        build_site(repo_copy, tmp_path / "out")
+    assert sorted(path for path in tmp_path.rglob("*")) == before, "a refused build writes nothing"
 
 
-class DevTools:
-    """Minimal Chrome DevTools Protocol client over --remote-debugging-pipe (fds 3 and 4)."""
-
-    def __init__(self, binary: str, user_data_dir: Path):
-        to_browser_read, self._write = os.pipe()
-        self._read, from_browser_write = os.pipe()
-
-        def wire_pipes():  # runs in the child: its fd 3 reads our commands, fd 4 carries its replies
-            high_read = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD, 10)
-            high_write = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD, 10)
-            os.dup2(high_read, 3)
-            os.dup2(high_write, 4)
-
-        self.process = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={user_data_dir}", "--remote-debugging-pipe",
-             "--window-size=1280,1000", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=wire_pipes, pass_fds=(3, 4))
-        os.close(to_browser_read)
-        os.close(from_browser_write)
-        self._buffer = b""
-        self._next_id = 0
-        self.events: list[dict] = []
-        self.session: str | None = None
-
-    def _receive(self, deadline: float) -> dict:
-        while b"\0" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no reply from Chromium")
-            ready, _, _ = select.select([self._read], [], [], remaining)
-            if ready:
-                chunk = os.read(self._read, 1 << 20)
-                if not chunk:
-                    raise RuntimeError("Chromium closed the DevTools pipe")
-                self._buffer += chunk
-        message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
-
-    def send(self, method: str, timeout: float = 30, session: bool = True, **params) -> dict:
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params}
-        if session and self.session:
-            message["sessionId"] = self.session
-        os.write(self._write, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._receive(deadline)
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, timeout: float = 30) -> dict:
-        deadline = time.monotonic() + timeout
-        for event in self.events:
-            if event.get("method") == method:
-                return event
-        while True:
-            event = self._receive(deadline)
-            self.events.append(event)
-            if event.get("method") == method:
-                return event
-
-    def drain(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        try:
-            while True:
-                self.events.append(self._receive(deadline))
-        except TimeoutError:
-            pass
-
-    def open_tab(self) -> None:
-        target = self.send("Target.createTarget", session=False, url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", session=False, targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
-            self.send(domain)
-        self.send("Emulation.setDeviceMetricsOverride", width=1280, height=1000, deviceScaleFactor=1, mobile=False)
-
-    def load(self, url: str) -> None:
-        self.events = []
-        result = self.send("Page.navigate", url=url)
-        assert not result.get("errorText"), f"{url}: {result['errorText']}"
-        self.wait_for("Page.loadEventFired")
-        self.evaluate("Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
-        self.drain(0.2)
-
-    def evaluate(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def errors(self) -> list[str]:
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(" ".join(str(arg.get("value", arg.get("description"))) for arg in params.get("args", [])))
-            elif method == "Runtime.exceptionThrown":
-                found.append(params["exceptionDetails"].get("text", "exception"))
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                found.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}".strip())
-        return found
-
-    def screenshot(self, path: Path) -> None:
-        data = self.send("Page.captureScreenshot", format="png")["data"]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        try:
-            self.send("Browser.close", session=False, timeout=5)
-        except Exception:  # noqa: BLE001 - the browser may already be gone; terminate below
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._read)
-        os.close(self._write)
+def test_refuses_data_that_does_not_validate(repo_copy, tmp_path):
+    path = repo_copy / "data" / "tiers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",Cambodia,East Asia and Pacific,Tier 3,",
+                                                             ",Cambodia,East Asia and Pacific,Tier 9,", 1),
+                    encoding="utf-8")
+    with pytest.raises(SiteBuildError, match=r"(?s)data/ does not validate, so no page is built:\n.*tiers.csv, line \d+, column 'tier': value 'Tier 9'"):
+        build_site(repo_copy, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
-PAGE_FACTS = """(() => ({
+def rewrite_csv(path: Path, change) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        change(row)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_data_text_is_escaped(repo_copy, tmp_path):
+    hostile = 'Cambodia <script>alert("x")</script> & "Co"'
+
+    def rename(row):
+        if row.get("iso3") == "KHM":
+            row["country"] = hostile
+
+    for table in ("countries.csv", "tiers.csv"):
+        rewrite_csv(repo_copy / "data" / table, rename)
+    site = build_site(repo_copy, tmp_path / "out")
+    page = (site / "countries" / "KHM.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;Co&#34;" in page
+    assert "<script>alert" not in (site / "countries" / "KHM.svg").read_text(encoding="utf-8")
+    assert "<script>alert" not in (site / "countries" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_source_url_that_is_not_http_is_refused(repo_copy, tmp_path):
+    def poison(row):
+        if row.get("source_url", "").startswith("https://www.ecoi.net/de/dokument/2111636"):
+            row["source_url"] = "javascript:alert(1)"
+
+    rewrite_csv(repo_copy / "data" / "tiers.csv", poison)
+    with pytest.raises(SiteBuildError, match=r"javascript:alert\(1\)"):
+        build_site(repo_copy, tmp_path / "out")
+
+
+def record_rows(page: str) -> dict[int, str]:
+    """Report year → the HTML of its row in a country page's record table."""
+    return {int(year): row for year, row in re.findall(r'<tr id="y(\d{4})">(.*?)</tr>', page, re.DOTALL)}
+
+
+def test_cambodia_page_has_every_report_year_with_the_source_of_each_placement(site):
+    tiers = load_all()["tiers"]
+    years = range(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1)
+    rows = record_rows((site / "countries" / "KHM.html").read_text(encoding="utf-8"))
+    assert sorted(rows) == list(years)
+    khm = tiers[tiers["iso3"] == "KHM"]
+    assert len(khm) > 20
+    for placement in khm.itertuples():
+        row = rows[placement.report_year]
+        assert f'class="chip {TIER_CLASSES[str(placement.tier)]}">{placement.tier}<' in row
+        assert f'<a href="{placement.source_url.replace("&", "&amp;")}"' in row
+    for year in set(years) - set(khm["report_year"]):
+        assert "<a href=\"http" not in rows[year], f"{year}: no placement, so no source link"
+
+
+def test_former_governments_link_their_successors_and_back(site):
+    tables = load_all()
+    countries, ranked = tables["countries"], set(tables["tiers"]["iso3"])
+    former = countries[countries["successors"].notna()]
+    assert {"YUG", "SCG"} <= set(former["iso3"])
+    for row in former.itertuples():
+        page = (site / "countries" / f"{row.iso3}.html").read_text(encoding="utf-8")
+        succeeded = re.search(r"<li>Succeeded by: (.*?)</li>", page).group(1)
+        for code in row.successors.split():
+            assert f'href="{code}.html"' in succeeded
+            heir = (site / "countries" / f"{code}.html").read_text(encoding="utf-8")
+            assert f'href="{row.iso3}.html"' in re.search(r"<li>Predecessor governments?: (.*?)</li>", heir).group(1)
+        rows = record_rows(page)
+        after = [year for year in rows if year > row.valid_to]
+        assert after and all(">succeeded by " in rows[year] for year in after)
+        assert not any(">succeeded by " in rows[year] for year in rows if year <= row.valid_to)
+
+
+def test_country_index_lists_every_country_by_name_with_its_latest_placement(site):
+    tables = load_all()
+    tiers, countries = tables["tiers"], tables["countries"].set_index("iso3")
+    latest = int(tiers["report_year"].max())
+    page = (site / "countries" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr id="([A-Z]{3})" data-region="([^"]*)" data-latest="([^"]*)"><td><a href="\1.html">([^<]+)</a>',
+                      page)
+    assert sorted(iso3 for iso3, *_ in rows) == sorted(set(tiers["iso3"]))
+    names = [name for *_, name in rows]
+    assert names == sorted(names, key=str.casefold)
+    placed = tiers[tiers["report_year"] == latest].set_index("iso3")["tier"].astype(str)
+    for iso3, region, shown, _ in rows:
+        assert region == (countries.at[iso3, "region"] if isinstance(countries.at[iso3, "region"], str) else "")
+        if iso3 in placed.index:
+            assert shown == placed[iso3]
+        else:
+            assert not shown.startswith("Tier"), f"{iso3} has no {latest} placement but shows {shown}"
+    for region in sorted(set(countries["region"].dropna())):
+        assert f'<a href="#region-{region.lower().replace(" ", "-")}">' in page
+
+
+# --------------------------------------------------------------------------- browser (selenium + chromium-driver)
+
+
+PAGE_FACTS = """const done = arguments[arguments.length - 1];
+Promise.all([...document.images].map(i => i.decode().catch(() => null))).then(() => done({
   images: [...document.images].map(i => ({src: i.getAttribute('src'), alt: i.getAttribute('alt'),
                                           complete: i.complete, width: i.naturalWidth})),
   links: [...document.querySelectorAll('[href], [src]')].map(e => e.getAttribute('href') ?? e.getAttribute('src')),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   title: document.title,
   text: document.body.innerText.length,
-}))()"""
+}));"""
+
+SCREENSHOTS = {"index.html": "site-index.png", "countries/index.html": "site-countries.png",
+               "countries/KHM.html": "site-country-KHM.png", "countries/SCG.html": "site-country-SCG.png",
+               "04_cambodia.html": "site-notebook-04_cambodia.png"}
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not CHROMIUM:
+    if not (CHROMIUM and CHROMEDRIVER):
         pytest.skip(INSTALL_HINT)
-    tools = DevTools(CHROMIUM, tmp_path_factory.mktemp("chromium-profile"))
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
     try:
-        tools.open_tab()
-        yield tools
+        yield driver
     finally:
-        tools.close()
+        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -372,20 +389,20 @@ def loaded_pages(site, browser) -> dict[str, dict]:
     """Every page of the site loaded in Chromium from file://: its facts and console errors."""
     pages = {}
     for path in sorted(site.rglob("*.html")):
-        browser.load(path.as_uri())
-        facts = browser.evaluate(PAGE_FACTS)
-        facts["errors"] = browser.errors()
-        pages[path.relative_to(site).as_posix()] = facts
-        if path.name == "index.html":
-            browser.screenshot(ARTIFACTS / "site-index.png")
-        if path.name == "04_cambodia.html":
-            browser.evaluate("document.getElementById('04_cambodia_tiers_by_year').scrollIntoView()")
-            browser.screenshot(ARTIFACTS / "site-notebook-04_cambodia.png")
+        name = path.relative_to(site).as_posix()
+        browser.get(path.as_uri())
+        facts = browser.execute_async_script(PAGE_FACTS)
+        facts["errors"] = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        pages[name] = facts
+        if name in SCREENSHOTS:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            browser.save_screenshot(str(ARTIFACTS / SCREENSHOTS[name]))
     return pages
 
 
-def test_browser_every_page_renders_without_console_errors(loaded_pages):
-    assert len(loaded_pages) >= 9
+def test_browser_every_page_renders_without_console_errors(site, loaded_pages):
+    assert sorted(loaded_pages) == sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    assert sum(name.startswith("countries/") for name in loaded_pages) == len(set(load_all()["tiers"]["iso3"])) + 1
     for name, facts in loaded_pages.items():
         assert facts["errors"] == [], f"{name}: console errors {facts['errors']}"
         assert facts["title"] and facts["text"] > 200, f"{name}: rendered empty"
@@ -398,7 +415,8 @@ def test_browser_every_image_loads_and_has_alt_text(loaded_pages):
             count += 1
             assert (image["alt"] or "").strip(), f"{name}: <img src={image['src']}> has no alt text"
             assert image["complete"] and image["width"] > 0, f"{name}: <img src={image['src']}> did not load"
-    assert count >= len(list((REPO_ROOT / "figures").glob("*.json"))) * 2, "gallery + notebook pages show every figure"
+    figures = len(list((REPO_ROOT / "figures").glob("*.json")))
+    assert count >= figures * 2 + len(set(load_all()["tiers"]["iso3"])), "gallery, notebooks and every country chart"
 
 
 def test_browser_every_internal_link_resolves(site, loaded_pages):
@@ -416,10 +434,33 @@ def test_browser_every_internal_link_resolves(site, loaded_pages):
                 ids = loaded_pages[target.relative_to(site.resolve()).as_posix()]["ids"]
                 assert parts.fragment in ids, f"{name}: {link}: no such anchor"
             checked += 1
-    assert checked > 100
+    assert checked > 1000
 
 
-def test_browser_screenshots_saved(loaded_pages):
-    for name in ("site-index.png", "site-notebook-04_cambodia.png"):
-        data = (ARTIFACTS / name).read_bytes()
-        assert data.startswith(b"\x89PNG") and len(data) > 10_000, name
+def test_browser_country_chart_draws_the_tiers_in_their_colours(site, browser):
+    """The chart element of Cambodia's page, as the browser paints it, holds its tiers' colours."""
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    from tipreport.figures import TIER_COLORS
+
+    browser.get((site / "countries" / "KHM.html").as_uri())
+    png = browser.find_element(By.CSS_SELECTOR, ".step-chart img").screenshot_as_png
+    colours = {colour for _, colour in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20)}
+    tiers = set(load_all()["tiers"].query("iso3 == 'KHM'")["tier"].astype(str))
+    for tier in tiers:
+        rgb = tuple(int(TIER_COLORS[tier][i:i + 2], 16) for i in (1, 3, 5))
+        assert any(sum(abs(a - b) for a, b in zip(rgb, colour)) < 12 for colour in colours), f"{tier} not painted"
+
+
+def test_browser_filter_script_keeps_only_the_chosen_region(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    countries = load_all()["countries"]
+    ranked = countries[countries["iso3"].isin(set(load_all()["tiers"]["iso3"]))]
+    browser.get((site / "countries" / "index.html").as_uri())
+    Select(browser.find_element(By.NAME, "region")).select_by_visible_text("Europe")
+    shown = [row.get_attribute("id") for row in browser.find_elements(By.CSS_SELECTOR, "#country-table tbody tr")
+             if row.is_displayed()]
+    assert sorted(shown) == sorted(ranked.loc[ranked["region"] == "Europe", "iso3"])

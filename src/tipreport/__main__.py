@@ -1,4 +1,4 @@
-"""Command line: ``python -m tipreport check | build-data | reproduce | site``."""
+"""Command line: ``python -m tipreport check | build-data | reproduce | site | country NAME``."""
 
 from __future__ import annotations
 
@@ -51,6 +51,20 @@ def site(args: argparse.Namespace) -> int:
     return build_site([])
 
 
+def country(args: argparse.Namespace) -> int:
+    """Print one country's placement in every report year, with the source of each."""
+    from tipreport.country import CountryNotFound, country_record, format_record
+
+    try:
+        record = country_record(args.name, load_all(args.data_dir))
+    except CountryNotFound as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with pd.option_context("display.width", 250, "display.max_colwidth", 200):
+        print(format_record(record))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipreport", description=__doc__)
     parser.add_argument("--data-dir", default=DATA_DIR, help="data package folder (default: data/)")
@@ -59,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("build-data", help=build_data.__doc__).set_defaults(run=build_data)
     commands.add_parser("reproduce", help=reproduce.__doc__).set_defaults(run=reproduce)
     commands.add_parser("site", help=site.__doc__).set_defaults(run=site)
+    lookup = commands.add_parser("country", help=country.__doc__)
+    lookup.add_argument("name", help="country name or ISO3 code, e.g. Cambodia or KHM")
+    lookup.set_defaults(run=country)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
