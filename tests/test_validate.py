@@ -296,3 +296,30 @@ def test_command_line_succeeds_on_the_committed_data(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "data package valid" in out and "found vs published" in out
+
+
+def test_frictionless_is_asked_again_whenever_a_byte_of_the_package_changes(data_copy, monkeypatch):
+    import frictionless
+
+    load_all(data_copy)  # accepted: the verdict is remembered for these bytes
+    _CACHE.clear()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("frictionless validated the package again")
+
+    monkeypatch.setattr(frictionless.Package, "validate", fail)
+    assert len(load_all(data_copy)["tiers"]) > 0  # same bytes: the remembered verdict stands
+    _CACHE.clear()
+    rows = read_rows(data_copy / "events.csv")
+    set_cell("events.csv", 2, "note", rows[1][rows[0].index("note")] + " (edited)")(data_copy)
+    with pytest.raises(AssertionError, match="validated the package again"):
+        load_all(data_copy)
+
+
+def test_a_remembered_verdict_never_hides_an_error_frictionless_finds(data_copy):
+    load_all(data_copy)
+    _CACHE.clear()
+    rows = read_rows(data_copy / "tiers.csv")
+    write_rows(data_copy / "tiers.csv", rows + [rows[1]])  # a duplicate country-year: frictionless's primary key check
+    with pytest.raises(DataValidationError, match="tiers.csv"):
+        load_all(data_copy)

@@ -14,15 +14,20 @@ problem is refused whole: nothing is dropped or coerced.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
-from frictionless import FrictionlessException, Package
-
 from tipreport.paths import REPO_ROOT
+
+#: One empty file per package that frictionless accepted, named by the digest of everything
+#: its verdict depends on (see :func:`verdict_digest`). frictionless takes about 2 s per
+#: validation and every notebook loads the package: the same bytes get the same verdict.
+VERDICT_CACHE = REPO_ROOT / "build" / "frictionless-accepted"
 
 MAX_PROBLEMS_SHOWN = 20
 INT64_MAX = 2**63 - 1
@@ -129,6 +134,10 @@ def read_descriptor(data_dir: Path) -> tuple[dict | None, list[Problem]]:
                 for problem in resource_problems(path, index, resource, data_dir)]
     if problems:
         return None, problems
+    if accepted_before(data_dir, descriptor):
+        return descriptor, []
+    from frictionless import FrictionlessException, Package
+
     try:
         Package(descriptor, basepath=str(data_dir))
     except FrictionlessException as exception:
@@ -221,8 +230,43 @@ def row_problems(table: RawTable) -> list[Problem]:
     return problems
 
 
-def frictionless_problems(package: Package, raw: dict[str, RawTable], resources: dict[str, dict]) -> list[Problem]:
-    """frictionless's report on the whole package (types, constraints, keys), one Problem per error."""
+def verdict_digest(data_dir: Path, descriptor: dict) -> str:
+    """sha256 of what frictionless's verdict depends on: its version, these rules, the descriptor
+    and the bytes of every resource file."""
+    digest = hashlib.sha256(version("frictionless").encode())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(json.dumps(descriptor, sort_keys=True).encode())
+    for resource in descriptor["resources"]:
+        digest.update(resource["path"].encode() + b"\0" + (data_dir / resource["path"]).read_bytes())
+    return digest.hexdigest()
+
+
+def accepted_before(data_dir: Path, descriptor: dict) -> bool:
+    """True when frictionless accepted exactly these bytes before."""
+    try:
+        return (VERDICT_CACHE / verdict_digest(data_dir, descriptor)).exists()
+    except OSError:
+        return False
+
+
+def remember_accepted(data_dir: Path, descriptor: dict) -> None:
+    """Record frictionless's acceptance of this package; a cache that cannot be written is skipped."""
+    try:
+        VERDICT_CACHE.mkdir(parents=True, exist_ok=True)
+        (VERDICT_CACHE / verdict_digest(data_dir, descriptor)).touch()
+    except OSError:
+        pass
+
+
+def frictionless_problems(data_dir: Path, descriptor: dict, raw: dict[str, RawTable], resources: dict[str, dict]) -> list[Problem]:
+    """frictionless's report on the whole package (types, constraints, keys), one Problem per error.
+
+    Skipped when frictionless accepted the same bytes before (:func:`accepted_before`)."""
+    if accepted_before(data_dir, descriptor):
+        return []
+    from frictionless import FrictionlessException, Package
+
+    package = Package(descriptor, basepath=str(data_dir))
     problems = []
     try:
         report = package.validate()
@@ -233,6 +277,8 @@ def frictionless_problems(package: Package, raw: dict[str, RawTable], resources:
         for error in task.errors:
             if error.type not in REPORTED_HERE:
                 problems.append(problem_from_error(error, table, resource))
+    if not problems:
+        remember_accepted(data_dir, descriptor)
     return problems
 
 
@@ -339,8 +385,7 @@ def validate_package(data_dir: Path, descriptor: dict | None = None) -> tuple[di
         raw[name] = table
     if problems:
         raise DataValidationError(problems)
-    package = Package(descriptor, basepath=str(data_dir))
-    problems = frictionless_problems(package, raw, resources)
+    problems = frictionless_problems(data_dir, descriptor, raw, resources)
     flagged = {(p.line, p.column) for p in problems}
     tables = {name: typed_rows(raw[name], resource) for name, resource in resources.items()}
     for name, resource in resources.items():
