@@ -1,9 +1,19 @@
-"""make reproduce is all-or-nothing: a failing notebook leaves notebooks and figures untouched."""
+"""make reproduce is all-or-nothing under every fault: notebooks and figures/ change together or not at all."""
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import nbformat
 import pytest
 
-from tipreport.reproduce import notebook_paths, reproduce
+from tipreport import fileops, reproduce as runner
+from tipreport.paths import REPO_ROOT
+from tipreport.reproduce import KernelStartError, ReproduceError, notebook_paths, reproduce
 
 
 def write_notebook(path, source):
@@ -22,50 +32,186 @@ save_figure(fig, "{name}", title="t", subtitle="s", alt_text="a line", data=pd.D
 """
 
 
-def test_notebooks_are_found_in_numbered_order():
-    names = [path.name for path in notebook_paths()]
-    assert names == sorted(names) and len(names) == 7
-    assert all(name[:2].isdigit() and " " not in name for name in names)
+def test_notebooks_are_found_in_numbered_order_and_nothing_else(tmp_path):
+    for name in ("10_later.ipynb", "02_first.ipynb", "notes.ipynb", "2_unpadded.ipynb", "03_draft.txt"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert [path.name for path in notebook_paths(tmp_path)] == ["02_first.ipynb", "10_later.ipynb"]
+
+
+def test_the_notebook_with_most_figures_is_started_first(tmp_path):
+    write_notebook(tmp_path / "01_one.ipynb", SAVE.format(name="01_a"))
+    write_notebook(tmp_path / "02_three.ipynb", SAVE.format(name="02_a") * 3)
+    assert sorted(notebook_paths(tmp_path), key=lambda p: -runner.expected_cost(p))[0].name == "02_three.ipynb"
 
 
 @pytest.fixture
 def project(tmp_path):
-    """Empty notebooks/ and figures/ folders in a scratch project."""
-    folders = tmp_path / "notebooks", tmp_path / "figures"
-    for folder in folders:
-        folder.mkdir()
-    return folders
-
-
-def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path, project):
-    notebooks, figures = project
+    """notebooks/ with two notebooks that each save a figure, and figures/ with one old file."""
+    notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
+    notebooks.mkdir()
+    figures.mkdir()
     (figures / "old.svg").write_text("previous run", encoding="utf-8")
-    write_notebook(notebooks / "01_ok.ipynb", SAVE.format(name="01_new"))
-    write_notebook(notebooks / "02_fails.ipynb", "raise RuntimeError('broken cell')")
-    before = {p.name: p.read_bytes() for p in notebooks.iterdir()}
-    with pytest.raises(Exception, match="broken cell"):
-        reproduce(notebook_paths(notebooks), figures, workers=1)
-    assert [p.name for p in figures.iterdir()] == ["old.svg"]
-    assert {p.name: p.read_bytes() for p in notebooks.iterdir()} == before
+    write_notebook(notebooks / "01_a.ipynb", SAVE.format(name="01_a"))
+    write_notebook(notebooks / "02_b.ipynb", SAVE.format(name="02_b"))
+    return notebooks, figures
+
+
+def snapshot(tmp_path):
+    """Every file under the scratch project with its bytes (staging leftovers included)."""
+    return {str(p.relative_to(tmp_path)): p.read_bytes() for p in sorted(tmp_path.rglob("*")) if p.is_file()}
+
+
+def assert_unchanged(tmp_path, before):
+    assert snapshot(tmp_path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "notebooks"], "no staging folder left"
 
 
-def test_the_runner_does_not_change_this_process_environment(project):
-    import os
+def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path, project):
+    notebooks, _ = project
+    write_notebook(notebooks / "03_fails.ipynb", "raise RuntimeError('broken cell')")
+    before = snapshot(tmp_path)
+    with pytest.raises(Exception, match="broken cell"):
+        reproduce(notebook_paths(notebooks), project[1], workers=1)
+    assert_unchanged(tmp_path, before)
 
-    before = os.environ.get("TIP_FIGURES_DIR")
+
+def test_a_failure_while_writing_the_notebooks_changes_nothing(tmp_path, project, monkeypatch):
+    """A full disk at the second notebook: the first must not be rewritten either."""
     notebooks, figures = project
-    write_notebook(notebooks / "01_ok.ipynb", "1 + 1")
-    reproduce(notebook_paths(notebooks), figures, workers=1)
-    assert os.environ.get("TIP_FIGURES_DIR") == before
+    before = snapshot(tmp_path)
+    original, calls = nbformat.write, []
+
+    def disk_full_on_second(notebook, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return original(notebook, path, *args, **kwargs)
+
+    monkeypatch.setattr(runner.nbformat, "write", disk_full_on_second)
+    with pytest.raises(OSError, match="No space left"):
+        reproduce(notebook_paths(notebooks), figures, workers=1)
+    assert_unchanged(tmp_path, before)
 
 
-def test_a_successful_run_replaces_the_figures_folder_whole(project):
+def test_a_read_only_notebook_is_refused_before_anything_runs(tmp_path, project):
     notebooks, figures = project
-    (figures / "stale.svg").write_text("from a figure that no longer exists", encoding="utf-8")
-    write_notebook(notebooks / "01_ok.ipynb", SAVE.format(name="01_new"))
-    reproduce(notebook_paths(notebooks), figures, workers=1)
+    (notebooks / "02_b.ipynb").chmod(0o444)
+    before = snapshot(tmp_path)
+    with pytest.raises(ReproduceError, match=r"02_b.ipynb is read-only"):
+        reproduce(notebook_paths(notebooks), figures, workers=1)
+    assert_unchanged(tmp_path, before)
+
+
+def test_a_read_only_figures_folder_is_refused_not_replaced(tmp_path, project):
+    notebooks, figures = project
+    figures.chmod(0o555)
+    before = snapshot(tmp_path)
+    try:
+        with pytest.raises(ReproduceError, match=r"figures is read-only"):
+            reproduce(notebook_paths(notebooks), figures, workers=1)
+        assert figures.stat().st_mode & 0o777 == 0o555
+        assert_unchanged(tmp_path, before)
+    finally:
+        figures.chmod(0o755)
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(tmp_path, project):
+    notebooks, figures = project
+    before = snapshot(tmp_path)
+    other_run = os.open(tmp_path, os.O_RDONLY)  # what a first run holds for its whole duration
+    fcntl.flock(other_run, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(ReproduceError, match="another reproduce run holds the lock"):
+            reproduce(notebook_paths(notebooks), figures, workers=1)
+    finally:
+        os.close(other_run)
+    assert_unchanged(tmp_path, before)
+
+
+def test_there_is_no_moment_without_the_figures_folder(tmp_path, monkeypatch):
+    """Every step of the swap leaves a complete figures/ in place (exchange, not rename-aside)."""
+    staging, target = tmp_path / ".figures.new", tmp_path / "figures"
+    for folder, text in ((staging, "new"), (target, "old")):
+        folder.mkdir()
+        (folder / "a.svg").write_text(text, encoding="utf-8")
+    missing = []
+
+    def checked(function):
+        def wrapper(*args, **kwargs):
+            result = function(*args, **kwargs)
+            if not (target / "a.svg").exists():
+                missing.append(function.__name__)
+            return result
+        return wrapper
+
+    for module, name in ((os, "rename"), (os, "replace"), (fileops.shutil, "rmtree")):
+        monkeypatch.setattr(module, name, checked(getattr(module, name)))
+    monkeypatch.setattr(type(target), "rename", checked(type(target).rename))
+    fileops.replace_folder(staging, target)
+    assert (target / "a.svg").read_text(encoding="utf-8") == "new"
+    assert not missing, f"figures/ was missing after {missing}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]
+
+
+def test_files_get_the_modes_a_normal_write_gives(tmp_path, project):
+    notebooks, figures = project
+    (notebooks / "01_a.ipynb").chmod(0o640)
+    old = os.umask(0o002)
+    try:
+        reproduce(notebook_paths(notebooks), figures, workers=1)
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in figures.iterdir()}
+    assert set(modes.values()) == {0o664}, modes
+    assert figures.stat().st_mode & 0o777 == 0o755, "the folder keeps its mode"
+    assert (notebooks / "01_a.ipynb").stat().st_mode & 0o777 == 0o640, "a notebook keeps its mode"
+
+
+def test_a_successful_run_replaces_the_figures_folder_whole(tmp_path, project):
+    notebooks, figures = project
+    lines = []
+    reproduce(notebook_paths(notebooks), figures, workers=1, progress=lines.append)
     names = sorted(p.name for p in figures.iterdir())
-    assert "stale.svg" not in names
-    assert names == sorted(["README.md"] + [f"01_new.{ext}" for ext in ("csv", "json", "pdf", "png", "svg")])
-    assert nbformat.read(notebooks / "01_ok.ipynb", as_version=4).cells[0].execution_count == 1
+    assert names == sorted(["README.md"] + [f"{n}.{ext}" for n in ("01_a", "02_b")
+                                             for ext in ("csv", "json", "pdf", "png", "svg")])
+    assert nbformat.read(notebooks / "01_a.ipynb", as_version=4).cells[0].execution_count == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "notebooks"]
+    assert sorted(line.split()[0] for line in lines) == ["01_a.ipynb", "02_b.ipynb"]
+    assert all(line.split()[2] == "s" and line.split()[3:] == ["1", "figure"] for line in lines), lines
+
+
+def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
+    """A kernel that never answers (as without a loopback interface) stops the run within the start-up timeout."""
+    notebooks, figures = project
+    spec = tmp_path / "jupyter" / "kernels" / "mute"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", "import time; time.sleep(60)",
+                                                           "{connection_file}"], "display_name": "mute",
+                                                  "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    before = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")}
+    start = time.perf_counter()
+    with pytest.raises(KernelStartError) as error:
+        reproduce(notebook_paths(notebooks), figures, workers=2, kernel="mute", startup_timeout=3)
+    assert time.perf_counter() - start < 20
+    assert "did not start" in str(error.value) and "\n" not in str(error.value)
+    assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")} == before
+
+
+@pytest.mark.parametrize(("signum", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
+def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(tmp_path, project, signum, name):
+    notebooks, figures = project
+    write_notebook(notebooks / "03_slow.ipynb", "import time\ntime.sleep(120)")
+    before = snapshot(tmp_path)
+    run = subprocess.Popen([sys.executable, "-m", "tipreport.reproduce", str(figures),
+                            *map(str, notebook_paths(notebooks))], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".figures.*/*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)  # wait until a notebook has written into the staging folder
+    run.send_signal(signum)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 128 + signum
+    assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
+                                           "notebooks and figures/ left unchanged"]
+    assert_unchanged(tmp_path, before)

@@ -190,7 +190,7 @@ def test_refuses_an_error_output(repo_copy, tmp_path):
 
 
 def test_refuses_a_missing_figure(repo_copy, tmp_path):
-    (repo_copy / "figures" / "04_cambodia_tiers_2001_2024.json").unlink()
+    (repo_copy / "figures" / "04_cambodia_tiers_by_year.json").unlink()
     with pytest.raises(SiteBuildError, match=r"04_cambodia.ipynb, cell \d+ .*shows an image that is not a saved figure"):
         build_site(repo_copy, tmp_path / "out")
 
