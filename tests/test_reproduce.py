@@ -1,19 +1,13 @@
 """make reproduce is all-or-nothing under every fault: notebooks and figures/ change together or not at all."""
 
 import fcntl
-import json
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import nbformat
 import pytest
 
 from tipreport import fileops, reproduce as runner
-from tipreport.paths import REPO_ROOT
-from tipreport.reproduce import KernelStartError, ReproduceError, notebook_paths, reproduce
+from tipreport.reproduce import ReproduceError, notebook_paths, reproduce
 
 
 def write_notebook(path, source):
@@ -46,13 +40,13 @@ def test_the_notebook_with_most_figures_is_started_first(tmp_path):
 
 @pytest.fixture
 def project(tmp_path):
-    """notebooks/ with two notebooks that each save a figure, and figures/ with one old file."""
+    """notebooks/ with a notebook that saves a figure and a cheap one, and figures/ with one old file."""
     notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
     notebooks.mkdir()
     figures.mkdir()
     (figures / "old.svg").write_text("previous run", encoding="utf-8")
     write_notebook(notebooks / "01_a.ipynb", SAVE.format(name="01_a"))
-    write_notebook(notebooks / "02_b.ipynb", SAVE.format(name="02_b"))
+    write_notebook(notebooks / "02_b.ipynb", "1 + 1")
     return notebooks, figures
 
 
@@ -172,46 +166,9 @@ def test_a_successful_run_replaces_the_figures_folder_whole(tmp_path, project):
     lines = []
     reproduce(notebook_paths(notebooks), figures, workers=1, progress=lines.append)
     names = sorted(p.name for p in figures.iterdir())
-    assert names == sorted(["README.md"] + [f"{n}.{ext}" for n in ("01_a", "02_b")
-                                             for ext in ("csv", "json", "pdf", "png", "svg")])
+    assert names == sorted(["README.md"] + [f"01_a.{ext}" for ext in ("csv", "json", "pdf", "png", "svg")])
     assert nbformat.read(notebooks / "01_a.ipynb", as_version=4).cells[0].execution_count == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "notebooks"]
     assert sorted(line.split()[0] for line in lines) == ["01_a.ipynb", "02_b.ipynb"]
-    assert all(line.split()[2] == "s" and line.split()[3:] == ["1", "figure"] for line in lines), lines
-
-
-def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
-    """A kernel that never answers (as without a loopback interface) stops the run within the start-up timeout."""
-    notebooks, figures = project
-    spec = tmp_path / "jupyter" / "kernels" / "mute"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({"argv": [sys.executable, "-c", "import time; time.sleep(60)",
-                                                           "{connection_file}"], "display_name": "mute",
-                                                  "language": "python"}), encoding="utf-8")
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    before = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")}
-    start = time.perf_counter()
-    with pytest.raises(KernelStartError) as error:
-        reproduce(notebook_paths(notebooks), figures, workers=2, kernel="mute", startup_timeout=3)
-    assert time.perf_counter() - start < 20
-    assert "did not start" in str(error.value) and "\n" not in str(error.value)
-    assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")} == before
-
-
-@pytest.mark.parametrize(("signum", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
-def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(tmp_path, project, signum, name):
-    notebooks, figures = project
-    write_notebook(notebooks / "03_slow.ipynb", "import time\ntime.sleep(120)")
-    before = snapshot(tmp_path)
-    run = subprocess.Popen([sys.executable, "-m", "tipreport.reproduce", str(figures),
-                            *map(str, notebook_paths(notebooks))], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".figures.*/*.json")) and time.monotonic() < deadline:
-        time.sleep(0.2)  # wait until a notebook has written into the staging folder
-    run.send_signal(signum)
-    _, stderr = run.communicate(timeout=30)
-    assert run.returncode == 128 + signum
-    assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
-                                           "notebooks and figures/ left unchanged"]
-    assert_unchanged(tmp_path, before)
+    assert {line.split()[0]: line.split()[2:] for line in lines} == {"01_a.ipynb": ["s", "1", "figure"],
+                                                                     "02_b.ipynb": ["s", "0", "figures"]}, lines
