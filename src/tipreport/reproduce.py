@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
@@ -115,8 +116,13 @@ class Runner:
         return notebook
 
     def stop(self) -> None:
-        """Kill every kernel still running, so that their notebooks end at once."""
+        """Kill every kernel still running, so that their notebooks end at once.
+
+        The clients of killed kernels may still be reading from them: tornado and asyncio would
+        log those broken reads as tracebacks, which say nothing the one-line message does not."""
         self.stopping = True
+        for name in ("tornado", "asyncio", "traitlets"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         for client in self.clients:
             process = getattr(getattr(client.km, "provisioner", None), "process", None)
             if process is not None and process.poll() is None:
