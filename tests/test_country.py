@@ -125,6 +125,9 @@ def test_headline_counts_the_current_run_and_alt_text_lists_every_year():
     record = history("SRB", tables(), status_table(set()))
     record.attrs.update(country="Serbia", iso3="SRB")
     assert headline(record) == "Serbia: Tier 2 Watch List in the 2006 report, in every report since 2005"
+    former = history("SCG", tables(), status_table(set()))
+    former.attrs.update(country="Serbia and Montenegro", iso3="SCG")
+    assert headline(former).startswith("Serbia and Montenegro: ") and "its last as one government" in headline(former)
     assert "2001: graded as part of Yugoslavia; " in alt_text(record) and alt_text(record).endswith(
         "2006: Tier 2 Watch List.")
 

@@ -76,6 +76,8 @@ def headline(record: pd.DataFrame) -> str:
             break
         start = year
     since = f", in every report since {start}" if start < last_year else ""
+    if record["state"].iloc[-1] == "succeeded":
+        return f"{name}: {last} in the {last_year} report, its last as one government{since}"
     return f"{name}: {last} in the {last_year} report{since}"
 
 
