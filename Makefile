@@ -7,6 +7,8 @@
 # checkout changes): .venv/.requirements-<sha256> marks a complete install. A changed
 # requirements.txt builds a new environment in .venv.new (uv, pinned below, falling back to
 # pip) and swaps it in only once it imports; a failed install leaves the old .venv working.
+# The package itself is installed editable from pyproject.toml (pip install -e ., setuptools from
+# the venv, no download); its .pth points at src/, not at the venv, so the swap keeps it valid.
 
 PYTHON ?= python3
 VENV := .venv
@@ -40,7 +42,8 @@ $(STAMP):
 	   && $(VENV).new/bin/uv pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt; } \
 	 || { echo "uv unavailable or failed; installing with pip"; $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt; } \
 	 || { rm -rf $(VENV).new; echo "error: installing requirements.txt failed; $(VENV) left as it was" >&2; exit 1; }
-	@$(VENV).new/bin/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "tipreport.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
+	@$(VENV).new/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation --editable . \
+	 || { rm -rf $(VENV).new; echo "error: pip install --editable . failed; $(VENV) left as it was" >&2; exit 1; }
 	@$(VENV).new/bin/python -c 'import tipreport, nbval, xdist, matplotlib, pandas' \
 	 || { rm -rf $(VENV).new; echo "error: the new environment does not import; $(VENV) left as it was" >&2; exit 1; }
 	@grep -lI "$(CURDIR)/$(VENV).new" $(VENV).new/bin/* 2>/dev/null | xargs -r sed -i "s|$(CURDIR)/$(VENV).new|$(CURDIR)/$(VENV)|g"
