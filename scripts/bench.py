@@ -28,7 +28,7 @@ FLOOR_CELL = "import pandas\nimport matplotlib.pyplot"
 FLOOR = """
 import sys, time
 from pathlib import Path
-from tipreport.reproduce import notebook_paths, reproduce
+from tipreport.outputs.run_notebooks import notebook_paths, reproduce
 folder = Path(sys.argv[1])
 print(reproduce(notebook_paths(folder), folder / "figures"))
 """

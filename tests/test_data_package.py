@@ -7,10 +7,10 @@ import io
 import pytest
 
 from tipreport import load_all, load_table
-from tipreport.coverage import found_vs_published, tier_status, year_status
-from tipreport.curate import ARTICLE_URL, build_tables, source_id
+from tipreport.analysis.completeness import found_vs_published, tier_status, year_status
+from tipreport.data_in.build_tables import ARTICLE_URL, build_tables, source_id
 from tipreport.paths import DATA_DIR, REFERENCE_DIR
-from tipreport.validate import read_package
+from tipreport.data_in.validate import read_package
 
 @pytest.fixture(scope="module")
 def tables():

@@ -22,9 +22,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from tipreport.load import load_all
+from tipreport.data_in.load import load_all
 from tipreport.paths import REPO_ROOT
-from tipreport.site import SiteBuildError, build_site
+from tipreport.outputs.site import SiteBuildError, build_site
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
@@ -442,7 +442,7 @@ def test_browser_country_chart_draws_the_tiers_in_their_colours(site, browser):
     from PIL import Image
     from selenium.webdriver.common.by import By
 
-    from tipreport.figures import TIER_COLORS
+    from tipreport.charts.style import TIER_COLORS
 
     browser.get((site / "countries" / "KHM.html").as_uri())
     png = browser.find_element(By.CSS_SELECTOR, ".step-chart img").screenshot_as_png

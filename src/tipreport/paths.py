@@ -1,4 +1,6 @@
-"""Paths resolved from the repository root, so code runs from any working directory."""
+"""Paths resolved from the repository root, so code runs from any working directory.
+
+Shared by every step: imports no other tipreport module."""
 
 from pathlib import Path
 

@@ -21,7 +21,8 @@ between the committed file and a figure's coordinates.
   ``np.dot``, which OpenBLAS sums in a CPU-specific order.
 - Rounding to a fixed grid keeps shared borders shared: the same vertex of two
   neighbours lands on the same grid point.
-"""
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 

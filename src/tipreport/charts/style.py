@@ -5,7 +5,8 @@ and a JSON sidecar (title, subtitle, alt text, source, notebook). Files are
 written to a temporary name and renamed, so a failed run never leaves a
 half-written figure. ``TIP_FIGURES_DIR`` redirects output (``make reproduce``
 builds into a staging folder and swaps it in only when every notebook succeeded).
-"""
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from matplotlib.backends import _backend_pdf_ps
 
 from tipreport.fileops import write_atomically
 from tipreport.paths import FIGURES_DIR
-from tipreport.tiers import TIERS
+from tipreport.analysis.tiers import TIERS
 
 #: Print-column widths in inches: one column (89 mm), 1.5 columns (120 mm), full page width (183 mm).
 WIDTHS = {"single": 3.5, "wide": 4.7, "double": 7.2}

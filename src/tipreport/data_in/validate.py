@@ -9,7 +9,8 @@ through: a file that is not UTF-8 (by line, not byte offset), header order, a ta
 no rows, control characters, numbers not in plain digits (`` 2023``, ``02023``, ``+5``),
 integers beyond 64 bits, and values the schema's ``categories`` lack. A package with any
 problem is refused whole: nothing is dropped or coerced.
-"""
+
+Step 1 of 4, data in: may import tipreport.paths, tipreport.fileops and other tipreport.data_in modules only."""
 
 from __future__ import annotations
 
