@@ -13,17 +13,15 @@ import numpy as np
 import pytest
 
 from tipreport.charts import world_map
-from tipreport.paths import DATA_DIR, REPO_ROOT
-
-SOURCE = REPO_ROOT.parent / "shared" / "reference" / "maps" / "ne_50m_admin0_countries.geojson"
-COLORS = {"Tier 1": "#fcd08f", "Tier 2": "#f4675c", "Tier 2 Watch List": "#a1307e", "Tier 3": "#331067",
-          "Special Case": "#a6a6a6"}
+from tipreport.charts.style import TIER_COLORS as COLORS
+from tipreport.paths import DATA_DIR, WORLD_MAP
+from tipreport.paths import WORLD_MAP_SOURCE as SOURCE
 SMALL_PLACES = ["SGP", "BHR", "MLT", "HKG", "MAC", "CUW", "SXM", "ABW"]
 
 
 @pytest.fixture(scope="module")
 def committed():
-    return json.loads((DATA_DIR / "maps" / "world_50m.geojson").read_text(encoding="utf-8"))["features"]
+    return json.loads(WORLD_MAP.read_text(encoding="utf-8"))["features"]
 
 
 def rings(feature):
@@ -141,7 +139,7 @@ def test_centroid_of_a_tiny_island_far_from_the_origin_loses_no_digits():
 
 
 def test_committed_map_is_small_and_deterministically_formatted(committed):
-    raw = (DATA_DIR / "maps" / "world_50m.geojson").read_bytes()
+    raw = WORLD_MAP.read_bytes()
     assert len(raw) < 1_600_000
     assert raw.endswith(b"}\n") and b"\n" not in raw[:-1] and b", " not in raw
     keys = [(f["properties"]["iso3"], f["properties"]["name"]) for f in committed]
@@ -161,7 +159,7 @@ def test_every_country_in_the_data_is_on_the_map_or_an_expected_miss(committed):
 @pytest.mark.skipif(not SOURCE.exists(), reason="shared/reference/maps is not beside the repository")
 def test_rebuilding_from_natural_earth_gives_the_committed_bytes(tmp_path):
     summary = world_map.build_world_map(SOURCE, tmp_path / "world.geojson")
-    assert (tmp_path / "world.geojson").read_bytes() == (DATA_DIR / "maps" / "world_50m.geojson").read_bytes()
+    assert (tmp_path / "world.geojson").read_bytes() == WORLD_MAP.read_bytes()
     assert summary["features_in"] == 241
     assert summary["dropped"] == ["Antarctica"]
     assert summary["merged"] == {"AUS": ["Australia", "Ashmore and Cartier Is."]}
