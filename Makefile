@@ -19,11 +19,12 @@ STAMP := $(VENV)/.requirements-$(REQUIREMENTS_HASH)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 PYTEST_PARALLEL := -n 2 --dist loadfile
 
-.PHONY: reproduce test test-cpus venv validate build-data bench lab site clean-venv help
+.PHONY: reproduce test lint test-cpus venv validate build-data bench lab site clean-venv help
 
 help:
 	@echo "make reproduce  - validate the data and rebuild the analysis and figures"
-	@echo "make test       - run all tests"
+	@echo "make test       - lint, then run all tests"
+	@echo "make lint       - check the code and the notebooks' code cells with ruff (configured in pyproject.toml)"
 	@echo "make test-cpus  - rebuild every figure under other CPU dispatch settings and compare bytes"
 	@echo "make validate   - validate the data package and print coverage per year"
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
@@ -56,9 +57,12 @@ validate: $(STAMP)
 reproduce: validate
 	$(PY) -m tipreport reproduce
 
-# Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Step 0: the linter (make lint). Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
 # notebooks wrote, which must run after all of them. They share one scratch folder, removed at the end.
-test: $(STAMP)
+test: lint
 	@figures=$$(mktemp -d "$${TMPDIR:-/tmp}/tip-figures-under-test-XXXXXX") && trap 'rm -rf "$$figures"' EXIT INT TERM && \
 	status=0; TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest $(PYTEST_PARALLEL) || status=$$?; \
 	TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest -p no:xdist -m after_notebooks -q tests || status=$$?; \

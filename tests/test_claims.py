@@ -5,8 +5,8 @@ import pytest
 
 from tipreport import load_all
 from tipreport.analysis import claims as c
-from tipreport.paths import ARTICLE_PATH
 from tipreport.analysis.tiers import as_tier
+from tipreport.paths import ARTICLE_PATH
 
 
 def make_tables(tiers, law=(), excerpts=(), events=()):

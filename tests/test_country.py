@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tipreport.outputs.cli import main
 from tipreport.analysis.country import CountryNotFound, find_country, format_record, history, moves, watch_list_spells
 from tipreport.charts.country_chart import alt_text, headline
+from tipreport.outputs.cli import main
 
 URL = "https://example.org/{}/{}"
 

@@ -1,16 +1,17 @@
 """The committed data package: schema, published totals, the article's tier statements, provenance."""
 
 import csv
-import re
 import io
+import re
 
 import pytest
 
 from tipreport import load_all, load_table
 from tipreport.analysis.completeness import found_vs_published, tier_status, year_status
 from tipreport.data_in.build_tables import ARTICLE_URL, build_tables, source_id
-from tipreport.paths import DATA_DIR, REFERENCE_DIR
 from tipreport.data_in.validate import read_package
+from tipreport.paths import DATA_DIR, REFERENCE_DIR
+
 
 @pytest.fixture(scope="module")
 def tables():

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from conftest import FIGURES_UNDER_TEST
+from tipreport.analysis.tiers import RANKED_TIERS
 from tipreport.charts import style
 from tipreport.charts.style import TIER_COLORS, new_figure, save_figure, tier_color
-from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPO_ROOT
 from tipreport.outputs.run_notebooks import figure_index
-from tipreport.analysis.tiers import RANKED_TIERS
+from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR
 
 matplotlib.use("Agg")
 FILES = ("svg", "pdf", "png", "csv", "json")

@@ -16,6 +16,7 @@ from tipreport.charts import world_map
 from tipreport.charts.style import TIER_COLORS as COLORS
 from tipreport.paths import DATA_DIR, WORLD_MAP
 from tipreport.paths import WORLD_MAP_SOURCE as SOURCE
+
 SMALL_PLACES = ["SGP", "BHR", "MLT", "HKG", "MAC", "CUW", "SXM", "ABW"]
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from tipreport import load_all
 from tipreport.analysis import movements, summaries
-from tipreport.charts import charts
 from tipreport.analysis.completeness import coverage_by_year
+from tipreport.charts import charts
 from tipreport.charts.style import TIER_COLORS, WIDTHS
 
 matplotlib.use("Agg")

@@ -10,10 +10,10 @@ import sys
 import time
 
 import pytest
-
 from test_reproduce import assert_unchanged, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
-from tipreport.paths import REPO_ROOT
+
 from tipreport.outputs.run_notebooks import KernelStartError, notebook_paths, reproduce
+from tipreport.paths import REPO_ROOT
 
 
 def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):

@@ -10,7 +10,6 @@ Chromium they are skipped with a message saying how to install it; ``.ci/run`` i
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -23,8 +22,8 @@ import nbformat
 import pytest
 
 from tipreport.data_in.load import load_all
-from tipreport.paths import REPO_ROOT
 from tipreport.outputs.site import SiteBuildError, build_site
+from tipreport.paths import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
@@ -309,7 +308,7 @@ def test_cambodia_page_has_every_report_year_with_the_source_of_each_placement(s
 
 def test_former_governments_link_their_successors_and_back(site):
     tables = load_all()
-    countries, ranked = tables["countries"], set(tables["tiers"]["iso3"])
+    countries = tables["countries"]
     former = countries[countries["successors"].notna()]
     assert {"YUG", "SCG"} <= set(former["iso3"])
     for row in former.itertuples():

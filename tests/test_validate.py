@@ -12,10 +12,10 @@ import json
 import pytest
 
 from tipreport import DataValidationError, load_all, load_table
-from tipreport.outputs.cli import main
 from tipreport.data_in.load import _CACHE, _cache_key
-from tipreport.paths import DATA_DIR
 from tipreport.data_in.validate import INT64_MAX
+from tipreport.outputs.cli import main
+from tipreport.paths import DATA_DIR
 
 INTEGER = "not an integer (expected whole number digits, e.g. 2023)"
 PLAIN = INTEGER + "; no spaces, plus sign or leading zeros"

@@ -5,10 +5,10 @@ The work flows through four subpackages, each importing only from the steps befo
 (notebook runs, the site, the command line). ``paths`` and ``fileops`` are shared by every step.
 Entry layer: may import from every step."""
 
-from tipreport.data_in.load import load_all, load_table
-from tipreport.analysis.tiers import RANKED_TIERS, SPECIAL_CASE, TIER_DTYPE, TIERS
-from tipreport.data_in.validate import DataValidationError
 from tipreport.analysis.country import CountryNotFound, country_record
+from tipreport.analysis.tiers import RANKED_TIERS, SPECIAL_CASE, TIER_DTYPE, TIERS
+from tipreport.data_in.load import load_all, load_table
+from tipreport.data_in.validate import DataValidationError
 
 __all__ = [
     "CountryNotFound",

@@ -25,8 +25,8 @@ import difflib
 import pandas as pd
 
 from tipreport.analysis.completeness import year_status
-from tipreport.data_in.load import load_all
 from tipreport.analysis.tiers import TIER_DTYPE, tier_rank
+from tipreport.data_in.load import load_all
 
 STATES = ("placed", "not found", "not in report", "part of predecessor", "succeeded")
 COLUMNS = ("report_year", "state", "placement", "tier", "move", "evidence", "source_url", "source_id",

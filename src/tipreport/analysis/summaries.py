@@ -149,7 +149,8 @@ def edition_revisions(law: pd.DataFrame) -> pd.DataFrame:
     both = pd.concat([world, regions], ignore_index=True)
     years = both.groupby("data_year")["report_year"].nunique()
     revised = both[both["data_year"].isin(years[years > 1].index)]
-    return revised[["data_year", "report_year", "table", "prosecutions", "convictions", "new_or_amended_legislation"]].sort_values(["data_year", "report_year"]).reset_index(drop=True)
+    columns = ["data_year", "report_year", "table", "prosecutions", "convictions", "new_or_amended_legislation"]
+    return revised[columns].sort_values(["data_year", "report_year"]).reset_index(drop=True)
 
 
 def article_change(law: pd.DataFrame, measure: str) -> dict:

@@ -13,9 +13,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
 from tipreport.analysis.summaries import NO_REGION
-from tipreport.charts.style import (HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS,
-                               new_figure, tier_color)
 from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
+from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS, new_figure, tier_color
 
 PARTIAL_HATCH = "////"
 SOURCE_TYPE_ORDER = ("narrative", "narrative_copy", "gvnet_country", "list", "dataset", "factbook", "news", "wiki", "implied")

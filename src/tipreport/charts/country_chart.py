@@ -15,8 +15,8 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from tipreport.analysis.country import watch_list_spells
-from tipreport.charts.style import INK, MUTED, TIER_COLORS, new_figure
 from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, SPECIAL_CASE
+from tipreport.charts.style import INK, MUTED, TIER_COLORS, new_figure
 
 #: Lanes from top to bottom: the ranked tiers (best first), then Special Case apart.
 LANES = RANKED_TIERS + (SPECIAL_CASE,)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tipreport.paths import DATA_DIR
 from tipreport.data_in.validate import DataValidationError, Problem, read_package, validate_package
+from tipreport.paths import DATA_DIR
 
 _CACHE: dict[tuple, dict[str, pd.DataFrame]] = {}
 

@@ -348,7 +348,9 @@ def value_problems(table: RawTable, resource: dict, rows: list[dict], flagged: s
             elif kind == "integer" and abs(row[name]) > INT64_MAX:
                 problems.append(Problem(table.path, line, name, cells[column], f"too large for a 64-bit integer (expected at most {INT64_MAX})"))
             elif allowed is not None and row[name] not in allowed:
-                problems.append(Problem(table.path, line, name, cells[column], f"not a category of the column (expected one of: {', '.join(map(str, categories(field)))})"))
+                expected = ", ".join(map(str, categories(field)))
+                problems.append(Problem(table.path, line, name, cells[column],
+                                        f"not a category of the column (expected one of: {expected})"))
     return problems
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 
 from tipreport.analysis.completeness import found_vs_published
 from tipreport.data_in.load import load_all
-from tipreport.paths import DATA_DIR, REFERENCE_DIR
 from tipreport.data_in.validate import DataValidationError, display_path
+from tipreport.paths import DATA_DIR, REFERENCE_DIR
 
 
 def check(args: argparse.Namespace) -> int:

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import pandas as pd
 from jinja2 import Environment
 
-from tipreport.analysis.country import current_placement, histories, predecessors, successors, watch_list_spells
-from tipreport.charts.country_chart import GAP_MARKS, GAP_WORDS, LANES, alt_text, headline, subtitle
 from tipreport.analysis.completeness import year_status
-from tipreport.charts.style import INK, MUTED, TIER_COLORS
+from tipreport.analysis.country import current_placement, histories, predecessors, successors, watch_list_spells
 from tipreport.analysis.tiers import SHORT_LABELS
+from tipreport.charts.country_chart import GAP_MARKS, GAP_WORDS, LANES, alt_text, headline, subtitle
+from tipreport.charts.style import INK, MUTED, TIER_COLORS
 
 # Step chart geometry, in SVG pixels.
 WIDTH, LEFT, RIGHT, TOP, LANE = 720, 92, 12, 34, 24

@@ -48,12 +48,12 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from pygments.formatters import HtmlFormatter
 
-from tipreport.outputs.country_pages import country_pages
-from tipreport.fileops import replace_folder
 from tipreport.charts.style import TIER_COLORS
 from tipreport.data_in.load import load_all
-from tipreport.paths import NOTEBOOK_GLOB, REPO_ROOT
 from tipreport.data_in.validate import DataValidationError
+from tipreport.fileops import replace_folder
+from tipreport.outputs.country_pages import country_pages
+from tipreport.paths import NOTEBOOK_GLOB, REPO_ROOT
 
 TEMPLATES = REPO_ROOT / "templates"
 FIGURE_FORMATS = ("svg", "pdf", "png", "csv")
