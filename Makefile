@@ -7,6 +7,8 @@
 # checkout changes): .venv/.requirements-<sha256> marks a complete install. A changed
 # requirements.txt builds a new environment in .venv.new (uv, pinned below, falling back to
 # pip) and swaps it in only once it imports; a failed install leaves the old .venv working.
+# The package itself is installed editable from pyproject.toml (pip install -e ., setuptools from
+# the venv, no download); its .pth points at src/, not at the venv, so the swap keeps it valid.
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,11 +19,12 @@ STAMP := $(VENV)/.requirements-$(REQUIREMENTS_HASH)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
 PYTEST_PARALLEL := -n 2 --dist loadfile
 
-.PHONY: reproduce test test-cpus venv validate build-data bench lab site clean-venv help
+.PHONY: reproduce test lint test-cpus venv validate build-data bench lab site clean-venv help
 
 help:
 	@echo "make reproduce  - validate the data and rebuild the analysis and figures"
-	@echo "make test       - run all tests"
+	@echo "make test       - lint, then run all tests"
+	@echo "make lint       - check the code and the notebooks' code cells with ruff (configured in pyproject.toml)"
 	@echo "make test-cpus  - rebuild every figure under other CPU dispatch settings and compare bytes"
 	@echo "make validate   - validate the data package and print coverage per year"
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
@@ -40,7 +43,8 @@ $(STAMP):
 	   && $(VENV).new/bin/uv pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt; } \
 	 || { echo "uv unavailable or failed; installing with pip"; $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt; } \
 	 || { rm -rf $(VENV).new; echo "error: installing requirements.txt failed; $(VENV) left as it was" >&2; exit 1; }
-	@$(VENV).new/bin/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "tipreport.pth").write_text(str(pathlib.Path("src").resolve()) + "\n")'
+	@$(VENV).new/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation --editable . \
+	 || { rm -rf $(VENV).new; echo "error: pip install --editable . failed; $(VENV) left as it was" >&2; exit 1; }
 	@$(VENV).new/bin/python -c 'import tipreport, nbval, xdist, matplotlib, pandas' \
 	 || { rm -rf $(VENV).new; echo "error: the new environment does not import; $(VENV) left as it was" >&2; exit 1; }
 	@grep -lI "$(CURDIR)/$(VENV).new" $(VENV).new/bin/* 2>/dev/null | xargs -r sed -i "s|$(CURDIR)/$(VENV).new|$(CURDIR)/$(VENV)|g"
@@ -53,9 +57,12 @@ validate: $(STAMP)
 reproduce: validate
 	$(PY) -m tipreport reproduce
 
-# Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Step 0: the linter (make lint). Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
 # notebooks wrote, which must run after all of them. They share one scratch folder, removed at the end.
-test: $(STAMP)
+test: lint
 	@figures=$$(mktemp -d "$${TMPDIR:-/tmp}/tip-figures-under-test-XXXXXX") && trap 'rm -rf "$$figures"' EXIT INT TERM && \
 	status=0; TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest $(PYTEST_PARALLEL) || status=$$?; \
 	TIP_FIGURES_UNDER_TEST="$$figures" $(PY) -m pytest -p no:xdist -m after_notebooks -q tests || status=$$?; \

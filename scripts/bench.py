@@ -22,13 +22,13 @@ from pathlib import Path
 
 import nbformat
 
-from tipreport.paths import REPO_ROOT
+from tipreport.paths import REPO_ROOT, SHARED_DIR
 
 FLOOR_CELL = "import pandas\nimport matplotlib.pyplot"
 FLOOR = """
 import sys, time
 from pathlib import Path
-from tipreport.reproduce import notebook_paths, reproduce
+from tipreport.outputs.run_notebooks import notebook_paths, reproduce
 folder = Path(sys.argv[1])
 print(reproduce(notebook_paths(folder), folder / "figures"))
 """
@@ -64,7 +64,7 @@ def main() -> None:
     rounds = parser.parse_args().rounds
     with tempfile.TemporaryDirectory(prefix="tip-bench-") as scratch:
         scratch = Path(scratch)
-        (scratch / "shared").symlink_to(REPO_ROOT.parent / "shared")
+        (scratch / "shared").symlink_to(SHARED_DIR)
         clone = scratch / "repo"
         subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
         count = len(list((clone / "notebooks").glob("[0-9][0-9]_*.ipynb")))

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from tipreport import analysis
-from tipreport.tiers import TIER_DTYPE
+from tipreport.analysis import summaries
+from tipreport.analysis.tiers import TIER_DTYPE
 
 
 def make_tiers(rows):
@@ -27,28 +27,28 @@ TIERS = make_tiers([
 
 
 def test_report_period_runs_april_to_march():
-    assert analysis.report_period(2023) == "1 April 2022 – 31 March 2023"
+    assert summaries.report_period(2023) == "1 April 2022 – 31 March 2023"
 
 
 def test_tier_counts_keep_all_five_tiers_with_zeros():
-    counts = analysis.tier_counts(TIERS, 2022)
+    counts = summaries.tier_counts(TIERS, 2022)
     assert counts.to_dict() == {"Tier 1": 2, "Tier 2": 1, "Tier 2 Watch List": 0, "Tier 3": 1, "Special Case": 1}
 
 
 def test_a_year_without_placements_is_an_error_not_zeros():
     with pytest.raises(ValueError, match="no tier placements for report year 1999"):
-        analysis.tier_counts(TIERS, 1999)
+        summaries.tier_counts(TIERS, 1999)
 
 
 def test_tiers_by_region_gives_the_country_without_a_bureau_its_own_row():
-    table = analysis.tiers_by_region(TIERS, 2022)
-    assert table.loc[analysis.NO_REGION, "Tier 1"] == 1
-    assert table["total"].to_dict() == {"Africa": 2, "Europe": 2, analysis.NO_REGION: 1}
-    assert analysis.shares(table).sum(axis=1).round(6).eq(100).all()
+    table = summaries.tiers_by_region(TIERS, 2022)
+    assert table.loc[summaries.NO_REGION, "Tier 1"] == 1
+    assert table["total"].to_dict() == {"Africa": 2, "Europe": 2, summaries.NO_REGION: 1}
+    assert summaries.shares(table).sum(axis=1).round(6).eq(100).all()
 
 
 def test_changes_use_only_countries_placed_in_both_years():
-    changes = analysis.tier_changes(TIERS, 2022, 2023).set_index("iso3")
+    changes = summaries.tier_changes(TIERS, 2022, 2023).set_index("iso3")
     assert sorted(changes.index) == ["AAA", "BBB", "CCC", "DDD"]
     assert changes["move"].to_dict() == {"AAA": "downgrade", "BBB": "upgrade", "CCC": "same", "DDD": "special case"}
     assert changes.loc["AAA", "steps"] == 1 and changes.loc["BBB", "steps"] == -1
@@ -56,7 +56,7 @@ def test_changes_use_only_countries_placed_in_both_years():
 
 
 def test_transition_matrix_counts_every_pair_once():
-    matrix = analysis.transition_matrix(TIERS, 2022, 2023)
+    matrix = summaries.transition_matrix(TIERS, 2022, 2023)
     assert matrix.to_numpy().sum() == 4
     assert matrix.loc["Tier 1", "Tier 2"] == 1 and matrix.loc["Tier 3", "Tier 2 Watch List"] == 1
     assert matrix.loc["Special Case", "Tier 3"] == 1 and matrix.loc["Tier 2", "Tier 2"] == 1
@@ -65,23 +65,23 @@ def test_transition_matrix_counts_every_pair_once():
 def test_tier_shares_by_year_sum_to_100_and_carry_the_status():
     totals = pd.DataFrame({"report_year": [2022], "countries_ranked": ["5"], "tier1": [None], "tier2": [None],
                            "watch_list": [None], "tier3": [None], "special_cases": [None], "source_id": ["S00000000"]})
-    shares = analysis.tier_shares_by_year({"tiers": TIERS, "published_totals": totals})
+    shares = summaries.tier_shares_by_year({"tiers": TIERS, "published_totals": totals})
     assert shares[["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]].sum(axis=1).round(6).eq(100).all()
     assert shares.loc[2022, "countries"] == 5
     assert shares.loc[2022, "status"] == "complete" and shares.loc[2023, "status"] == "no published count"
 
 
 def test_tier_history_keeps_missing_years_missing():
-    history = analysis.tier_history(TIERS, "EEE")
+    history = summaries.tier_history(TIERS, "EEE")
     assert list(history.index) == [2022, 2023]  # every year of the data, whether or not EEE was placed
     assert history["tier"].notna().sum() == 1
     assert history.loc[2022, "tier"] == "Tier 1" and pd.isna(history.loc[2023, "tier"])
     with pytest.raises(ValueError, match="no placements for 'ZZZ'"):
-        analysis.tier_history(TIERS, "ZZZ")
+        summaries.tier_history(TIERS, "ZZZ")
 
 
 def test_tier_grid_has_every_year_as_a_column():
-    grid = analysis.tier_grid({"tiers": pd.concat([TIERS, make_tiers([(2025, "GGG", "Europe", "Tier 1")])])}, ["AAA", "FFF"])
+    grid = summaries.tier_grid({"tiers": pd.concat([TIERS, make_tiers([(2025, "GGG", "Europe", "Tier 1")])])}, ["AAA", "FFF"])
     assert list(grid.columns) == [2022, 2023, 2024, 2025]  # first to latest year of the data, gaps kept
     assert grid.loc["Fff", 2023] == "Tier 1" and pd.isna(grid.loc["Fff", 2022])
 
@@ -104,21 +104,21 @@ LAW = pd.DataFrame({
 
 
 def test_world_series_computes_labour_shares_and_leaves_gaps_empty():
-    world = analysis.world_law_enforcement(LAW).set_index("data_year")
+    world = summaries.world_law_enforcement(LAW).set_index("data_year")
     assert world.loc[2007, "prosecutions_labor_share"] == 25.0
     assert world.loc[2007, "victims_identified_labor_share"] == 25.0
     assert pd.isna(world.loc[2005, "prosecutions_labor_share"])
 
 
 def test_edition_revisions_show_data_years_printed_by_two_editions():
-    revisions = analysis.edition_revisions(LAW)
+    revisions = summaries.edition_revisions(LAW)
     assert revisions["data_year"].unique().tolist() == [2005]
     regional = revisions[revisions["table"] == "sum of regional tables"].iloc[0]
     assert regional["prosecutions"] == 110 and regional["report_year"] == 2006
 
 
 def test_article_change_is_computed_not_typed():
-    change = analysis.article_change(LAW, "prosecutions")
+    change = summaries.article_change(LAW, "prosecutions")
     assert change == {"measure": "prosecutions", "2021": 10, "2022": 35, "ratio": 3.5, "percent_change": 250.0}
 
 
@@ -127,7 +127,7 @@ def test_quote_space_groups_speakers_by_side_and_counts_words():
                            "speaker": ["Embassy", "Embassy", "Report", "Minister"],
                            "speaker_type": ["U.S. government", "U.S. government", "TIP Report text", "Cambodian government"],
                            "quote_type": ["x", "x", "y", "x"]})
-    space = analysis.quote_space(quotes)
+    space = summaries.quote_space(quotes)
     by_side = space.groupby("side")["words"].sum()
     assert by_side.to_dict() == {"Cambodia (government)": 1, "U.S. (embassy, State Department)": 6}
     assert space.set_index("speaker_type").loc["U.S. government", "quotes"] == 2
@@ -137,4 +137,4 @@ def test_quote_space_groups_speakers_by_side_and_counts_words():
 def test_quote_space_refuses_a_speaker_type_without_a_side():
     quotes = pd.DataFrame({"quote_id": ["Q01"], "quote": ["a"], "speaker": ["x"], "speaker_type": ["NGO"], "quote_type": ["x"]})
     with pytest.raises(ValueError, match="belong to no side"):
-        analysis.quote_space(quotes)
+        summaries.quote_space(quotes)

@@ -14,10 +14,10 @@ positions) instead of hard-coding the expected table contents.
 """
 
 import csv
-import json
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport import claims as c
+from tipreport.analysis import claims as c
+from tipreport.analysis.tiers import as_tier
 from tipreport.paths import ARTICLE_PATH
-from tipreport.tiers import as_tier
 
 
 def make_tables(tiers, law=(), excerpts=(), events=()):

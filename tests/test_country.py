@@ -1,13 +1,13 @@
-"""One country's record (tipreport.country), its chart and ``python -m tipreport country``."""
+"""One country's record (tipreport.analysis.country), its chart and ``python -m tipreport country``."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tipreport.__main__ import main
-from tipreport.country import CountryNotFound, find_country, format_record, history, moves, watch_list_spells
-from tipreport.country_chart import alt_text, headline
+from tipreport.analysis.country import CountryNotFound, find_country, format_record, history, moves, watch_list_spells
+from tipreport.charts.country_chart import alt_text, headline
+from tipreport.outputs.cli import main
 
 URL = "https://example.org/{}/{}"
 
@@ -143,7 +143,7 @@ def test_format_record_shows_every_year_with_its_source():
 
 
 def test_command_line_prints_every_placement_source(capsys):
-    from tipreport.load import load_all
+    from tipreport.data_in.load import load_all
 
     tiers = load_all()["tiers"]
     assert main(["country", "KHM"]) == 0

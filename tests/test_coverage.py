@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from tipreport.coverage import missing_known_from_adjacent_years, published_counts, read_stated, year_status
-from tipreport.tiers import TIER_DTYPE
+from tipreport.analysis.completeness import missing_known_from_adjacent_years, published_counts, read_stated, year_status
+from tipreport.analysis.tiers import TIER_DTYPE
 
 
 def make_tables(placements, statements, not_ranked=()):

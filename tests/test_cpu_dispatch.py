@@ -20,7 +20,7 @@ import pytest
 from conftest import KERNEL_DISPATCH, check_dispatch, dispatch_seen
 from tipreport.paths import FIGURES_DIR, REPO_ROOT
 
-BUILD = "import pathlib, sys; from tipreport.reproduce import build_figures; build_figures(pathlib.Path(sys.argv[1]))"
+BUILD = "import pathlib, sys; from tipreport.outputs.run_notebooks import build_figures; build_figures(pathlib.Path(sys.argv[1]))"
 
 
 def test_the_machine_has_the_features_the_variants_switch_off():

@@ -1,16 +1,17 @@
 """The committed data package: schema, published totals, the article's tier statements, provenance."""
 
 import csv
-import re
 import io
+import re
 
 import pytest
 
 from tipreport import load_all, load_table
-from tipreport.coverage import found_vs_published, tier_status, year_status
-from tipreport.curate import ARTICLE_URL, build_tables, source_id
+from tipreport.analysis.completeness import found_vs_published, tier_status, year_status
+from tipreport.data_in.build_tables import ARTICLE_URL, build_tables, source_id
+from tipreport.data_in.validate import read_package
 from tipreport.paths import DATA_DIR, REFERENCE_DIR
-from tipreport.validate import read_package
+
 
 @pytest.fixture(scope="module")
 def tables():
@@ -163,9 +164,40 @@ def test_frictionless_validates_the_package():
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
 
 
+def origins() -> dict[str, dict]:
+    """Each resource's ``origin`` (generated or curated, by what, from what), keyed by file name."""
+    return {resource["path"]: resource.get("origin") for resource in read_package(DATA_DIR)["resources"]}
+
+
+def generated_tables() -> set[str]:
+    return {path for path, origin in origins().items() if origin["kind"] == "generated"}
+
+
+def test_every_table_says_whether_it_is_generated_or_curated_by_hand():
+    for path, origin in origins().items():
+        assert origin and set(origin) == {"kind", "by", "from"}, f"{path}: origin must give kind, by and from"
+        assert origin["kind"] in ("generated", "curated"), path
+        assert origin["from"] and all(isinstance(source, str) and source for source in origin["from"]), path
+        if origin["kind"] == "generated":
+            assert "build-data" in origin["by"] and "build_tables.py" in origin["by"], path
+        else:
+            assert origin["by"] == "hand", path
+
+
+def test_the_codebook_says_the_same_as_the_data_package():
+    made = {row[0].split("](")[0].strip("[`"): row[3] for row in codebook_table("a test checks that the two agree.")
+            if row[0].endswith(".csv)")}
+    assert set(made) == set(origins())
+    for path, origin in origins().items():
+        said = "generated" if made[path].startswith("generated") else "curated" if made[path].startswith("curated by hand") else None
+        assert said == origin["kind"], f"data/README.md says {made[path]!r} for {path}; datapackage.json says {origin['kind']}"
+
+
 @pytest.mark.skipif(not REFERENCE_DIR.exists(), reason="../shared/reference not present beside the repository")
 def test_generated_tables_are_exactly_what_the_reference_data_gives():
-    for name, text in build_tables().items():
+    rebuilt = build_tables()
+    assert set(rebuilt) == generated_tables(), "datapackage.json's generated tables are the ones build-data writes"
+    for name, text in rebuilt.items():
         assert (DATA_DIR / name).read_text(encoding="utf-8") == text, f"data/{name} differs from a rebuild: run make build-data"
 
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from conftest import FIGURES_UNDER_TEST
-from tipreport import figures
-from tipreport.figures import TIER_COLORS, new_figure, save_figure, tier_color
-from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR, REPO_ROOT
-from tipreport.reproduce import figure_index
-from tipreport.tiers import RANKED_TIERS
+from tipreport.analysis.tiers import RANKED_TIERS
+from tipreport.charts import style
+from tipreport.charts.style import TIER_COLORS, new_figure, save_figure, tier_color
+from tipreport.outputs.run_notebooks import figure_index
+from tipreport.paths import FIGURES_DIR, NOTEBOOKS_DIR
 
 matplotlib.use("Agg")
 FILES = ("svg", "pdf", "png", "csv", "json")
@@ -96,7 +96,7 @@ def test_unknown_tier_has_no_colour():
 
 def test_unknown_width_is_refused():
     with pytest.raises(ValueError, match="unknown width"):
-        figures.new_figure("poster")
+        style.new_figure("poster")
 
 
 def committed_figures():
@@ -135,13 +135,13 @@ def test_pdf_fonts_are_subset_without_layout_tables_and_stay_type_42(tmp_path):
     from matplotlib import font_manager
     from matplotlib.backends import _backend_pdf_ps
 
-    assert matplotlib.__version__ == "3.11.2", "re-check figures.py's subsetting hook for this matplotlib"
+    assert matplotlib.__version__ == "3.11.2", "re-check style.py's subsetting hook for this matplotlib"
     font = font_manager.findfont("DejaVu Sans")
     with _backend_pdf_ps.get_glyphs_subset(font_manager.FontPath(font, 0), {36, 37, 38}) as subset:
         tables = set(subset.font.keys())
-    assert not tables & set(figures.LAYOUT_TABLES), tables
+    assert not tables & set(style.LAYOUT_TABLES), tables
     assert {"glyf", "cmap", "hmtx"} <= tables
-    assert set(figures.LAYOUT_TABLES) <= set(TTFont(font).keys()), "the full font has them: the hook removed them"
+    assert set(style.LAYOUT_TABLES) <= set(TTFont(font).keys()), "the full font has them: the hook removed them"
     draw(tmp_path)
     pdf = (tmp_path / "example.pdf").read_bytes()
     assert b"/FontFile2" in pdf and b"/CIDFontType2" in pdf, "TrueType (Type 42) fonts embedded"
@@ -156,10 +156,10 @@ def test_in_a_notebook_the_saved_png_is_shown_instead_of_drawing_again(tmp_path,
     draw(tmp_path)
     shown = []
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(figures.mpl, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    monkeypatch.setattr(style.mpl, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
     monkeypatch.setattr(IPython.display, "display", shown.append)
     fig, _ = new_figure("single", 1.2)
-    assert figures.show_saved_png(fig, tmp_path / "example.png")
+    assert style.show_saved_png(fig, tmp_path / "example.png")
     assert not plt.fignum_exists(fig.number), "closed, so the inline backend does not render it again"
     full = Image.open(tmp_path / "example.png").size
     import io
@@ -170,4 +170,4 @@ def test_in_a_notebook_the_saved_png_is_shown_instead_of_drawing_again(tmp_path,
 def test_outside_a_notebook_nothing_is_shown(tmp_path):
     draw(tmp_path)
     fig, _ = new_figure("single", 1.2)
-    assert not figures.show_saved_png(fig, tmp_path / "example.png")
+    assert not style.show_saved_png(fig, tmp_path / "example.png")

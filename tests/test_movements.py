@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from tipreport import movements
-from tipreport.tiers import as_tier
+from tipreport.analysis import movements
+from tipreport.analysis.tiers import as_tier
 
 WL = "Tier 2 Watch List"
 

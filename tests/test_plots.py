@@ -6,9 +6,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from tipreport import analysis, load_all, movements, plots
-from tipreport.coverage import coverage_by_year
-from tipreport.figures import TIER_COLORS, WIDTHS
+from tipreport import load_all
+from tipreport.analysis import movements, summaries
+from tipreport.analysis.completeness import coverage_by_year
+from tipreport.charts import charts
+from tipreport.charts.style import TIER_COLORS, WIDTHS
 
 matplotlib.use("Agg")
 
@@ -24,7 +26,7 @@ def facecolors(ax):
 
 def test_coverage_chart_uses_the_tier_colours_and_hatches_partial_years(tables):
     coverage = coverage_by_year(tables)
-    fig = plots.coverage_chart(coverage)
+    fig = charts.coverage_chart(coverage)
     ax = fig.axes[0]
     assert set(TIER_COLORS.values()) <= facecolors(ax)
     hatched = [patch for patch in ax.patches if patch.get_hatch()]
@@ -35,8 +37,8 @@ def test_coverage_chart_uses_the_tier_colours_and_hatches_partial_years(tables):
 
 
 def test_tier_bars_draws_one_bar_per_tier_in_order(tables):
-    counts = analysis.tier_counts(tables["tiers"], 2023)
-    fig = plots.tier_bars(counts)
+    counts = summaries.tier_counts(tables["tiers"], 2023)
+    fig = charts.tier_bars(counts)
     ax = fig.axes[0]
     assert [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches] == [TIER_COLORS[t] for t in counts.index]
     assert [round(p.get_width()) for p in ax.patches] == counts.tolist()
@@ -44,28 +46,28 @@ def test_tier_bars_draws_one_bar_per_tier_in_order(tables):
 
 
 def test_transition_heatmap_labels_every_cell(tables):
-    matrix = analysis.transition_matrix(tables["tiers"], 2022, 2023)
-    fig = plots.transition_heatmap(matrix)
+    matrix = summaries.transition_matrix(tables["tiers"], 2022, 2023)
+    fig = charts.transition_heatmap(matrix)
     labels = sorted(int(text.get_text()) for text in fig.axes[0].texts)
     assert labels == sorted(matrix.to_numpy().ravel().tolist())
     plt.close(fig)
 
 
 def test_tier_history_chart_leaves_missing_years_undrawn(tables):
-    history = analysis.tier_history(tables["tiers"], "KHM").copy()
+    history = summaries.tier_history(tables["tiers"], "KHM").copy()
     history.loc[2010, "tier"] = pd.NA
-    fig = plots.tier_history_chart(history, {})
+    fig = charts.tier_history_chart(history, {})
     points = [c for c in fig.axes[0].collections if len(c.get_offsets()) == 1]
     assert len(points) == history["tier"].notna().sum()
     plt.close(fig)
 
 
 @pytest.mark.parametrize("draw", [
-    lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023)),
-    lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t)),
-    lambda t: plots.quote_space_chart(analysis.quote_space(t["quotes"])),
-    lambda t: plots.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
-    lambda t: plots.tier_grid_chart(analysis.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),
+    lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023)),
+    lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    lambda t: charts.quote_space_chart(summaries.quote_space(t["quotes"])),
+    lambda t: charts.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
+    lambda t: charts.tier_grid_chart(summaries.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),
 ])
 def test_every_chart_draws_with_a_print_width(tables, draw):
     fig = draw(tables)
@@ -75,20 +77,20 @@ def test_every_chart_draws_with_a_print_width(tables, draw):
 
 def hand_made_tiers(rows):
     frame = pd.DataFrame(rows, columns=["report_year", "iso3", "tier"])
-    return frame.assign(country=frame["iso3"], tier=frame["tier"].astype(analysis.TIER_DTYPE))
+    return frame.assign(country=frame["iso3"], tier=frame["tier"].astype(summaries.TIER_DTYPE))
 
 
 def test_transition_heatmap_uses_two_hues_and_drops_an_unused_special_case():
     tiers = hand_made_tiers([(2022, "AAA", "Tier 2"), (2023, "AAA", "Tier 2 Watch List"),
                              (2022, "BBB", "Tier 3"), (2023, "BBB", "Tier 2 Watch List"),
                              (2022, "CCC", "Tier 1"), (2023, "CCC", "Tier 1")])
-    fig = plots.transition_heatmap(analysis.transition_matrix(tiers, 2022, 2023))
+    fig = charts.transition_heatmap(summaries.transition_matrix(tiers, 2022, 2023))
     ax = fig.axes[0]
     assert "Special Case" not in [label.get_text() for label in ax.get_yticklabels()]
     cells = {(round(p.get_x() + 0.5), round(p.get_y() + 0.5)): matplotlib.colors.to_hex(p.get_facecolor())
              for p in ax.patches if p.get_width() == 1}
-    assert cells[(2, 1)] == plots.DOWN_COLOR   # Tier 2 (row 1) -> Watch List (column 2)
-    assert cells[(2, 3)] == plots.UP_COLOR     # Tier 3 (row 3) -> Watch List (column 2)
+    assert cells[(2, 1)] == charts.DOWN_COLOR   # Tier 2 (row 1) -> Watch List (column 2)
+    assert cells[(2, 3)] == charts.UP_COLOR     # Tier 3 (row 3) -> Watch List (column 2)
     plt.close(fig)
 
 
@@ -96,7 +98,7 @@ def test_movement_chart_hatches_every_bar_of_a_pair_with_an_incomplete_year():
     tiers = hand_made_tiers([(2003, "AAA", "Tier 2"), (2004, "AAA", "Tier 2 Watch List"), (2005, "AAA", "Tier 2"),
                              (2003, "BBB", "Tier 1"), (2004, "BBB", "Tier 2"), (2005, "BBB", "Tier 2")])
     movements_table = movements.panel_movements(tiers, incomplete=[2005])
-    fig = plots.movement_chart(movements_table)
+    fig = charts.movement_chart(movements_table)
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
     assert len(hatched) == 4  # four stacked parts, one pair (2004 -> 2005) involves the incomplete year
     plt.close(fig)
@@ -107,7 +109,7 @@ def test_small_multiples_shade_each_watch_list_spell_once_per_country():
                              (2019, "LAO", "Tier 2"), (2021, "LAO", "Tier 2 Watch List")])
     grid = tiers.pivot(index="country", columns="report_year", values="tier").reindex(columns=[2019, 2020, 2021])
     spells = movements.watch_list_spells(tiers)
-    fig = plots.small_multiples_chart(grid, spells, incomplete_years=[], focus="KHM")
+    fig = charts.small_multiples_chart(grid, spells, incomplete_years=[], focus="KHM")
     watch_list = matplotlib.colors.to_hex(TIER_COLORS["Tier 2 Watch List"])
     shaded = [sum(matplotlib.colors.to_hex(p.get_facecolor()) == watch_list for p in ax.patches) for ax in fig.axes[:2]]
     assert shaded == [1, 1]

@@ -6,8 +6,9 @@ import os
 import nbformat
 import pytest
 
-from tipreport import fileops, reproduce as runner
-from tipreport.reproduce import ReproduceError, notebook_paths, reproduce
+from tipreport import fileops
+from tipreport.outputs import run_notebooks as runner
+from tipreport.outputs.run_notebooks import ReproduceError, notebook_paths, reproduce
 
 
 def write_notebook(path, source):
@@ -19,7 +20,7 @@ def write_notebook(path, source):
 
 SAVE = """
 import pandas as pd
-from tipreport.figures import new_figure, save_figure
+from tipreport.charts.style import new_figure, save_figure
 fig, ax = new_figure("single", 1)
 ax.plot([1, 2], [2, 1])
 save_figure(fig, "{name}", title="t", subtitle="s", alt_text="a line", data=pd.DataFrame({{"x": [1]}}), notebook="n")

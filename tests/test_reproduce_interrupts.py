@@ -10,10 +10,10 @@ import sys
 import time
 
 import pytest
-
 from test_reproduce import assert_unchanged, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
+
+from tipreport.outputs.run_notebooks import KernelStartError, notebook_paths, reproduce
 from tipreport.paths import REPO_ROOT
-from tipreport.reproduce import KernelStartError, notebook_paths, reproduce
 
 
 def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
@@ -39,7 +39,7 @@ def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(tmp_path, project, s
     notebooks, figures = project
     write_notebook(notebooks / "03_slow.ipynb", "import time\ntime.sleep(120)")
     before = snapshot(tmp_path)
-    run = subprocess.Popen([sys.executable, "-m", "tipreport.reproduce", str(figures),
+    run = subprocess.Popen([sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures),
                             *map(str, notebook_paths(notebooks))], cwd=REPO_ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -10,7 +10,6 @@ Chromium they are skipped with a message saying how to install it; ``.ci/run`` i
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -22,9 +21,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from tipreport.load import load_all
+from tipreport.data_in.load import load_all
+from tipreport.outputs.site import SiteBuildError, build_site
 from tipreport.paths import REPO_ROOT
-from tipreport.site import SiteBuildError, build_site
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
@@ -309,7 +308,7 @@ def test_cambodia_page_has_every_report_year_with_the_source_of_each_placement(s
 
 def test_former_governments_link_their_successors_and_back(site):
     tables = load_all()
-    countries, ranked = tables["countries"], set(tables["tiers"]["iso3"])
+    countries = tables["countries"]
     former = countries[countries["successors"].notna()]
     assert {"YUG", "SCG"} <= set(former["iso3"])
     for row in former.itertuples():
@@ -442,7 +441,7 @@ def test_browser_country_chart_draws_the_tiers_in_their_colours(site, browser):
     from PIL import Image
     from selenium.webdriver.common.by import By
 
-    from tipreport.figures import TIER_COLORS
+    from tipreport.charts.style import TIER_COLORS
 
     browser.get((site / "countries" / "KHM.html").as_uri())
     png = browser.find_element(By.CSS_SELECTOR, ".step-chart img").screenshot_as_png

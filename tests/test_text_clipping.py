@@ -5,8 +5,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from tipreport import analysis, load_all, movements, plots
-from tipreport.figures import annotate, new_figure, save_figure, texts_off_canvas
+from tipreport import load_all
+from tipreport.analysis import movements, summaries
+from tipreport.charts import charts
+from tipreport.charts.style import annotate, new_figure, save_figure, texts_off_canvas
 
 matplotlib.use("Agg")
 
@@ -52,16 +54,16 @@ def tables():
 
 
 CHARTS = {
-    "transitions": lambda t: plots.transition_heatmap(analysis.transition_matrix(t["tiers"], 2022, 2023)),
-    "regions": lambda t: plots.region_share_chart(analysis.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
-    "shares": lambda t: plots.tier_share_chart(analysis.tier_shares_by_year(t)),
-    "movements": lambda t: plots.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
-    "spells": lambda t: plots.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
-    "southeast asia": lambda t: plots.small_multiples_chart(
-        analysis.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
+    "transitions": lambda t: charts.transition_heatmap(summaries.transition_matrix(t["tiers"], 2022, 2023)),
+    "regions": lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
+    "shares": lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    "movements": lambda t: charts.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
+    "spells": lambda t: charts.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
+    "southeast asia": lambda t: charts.small_multiples_chart(
+        summaries.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
         movements.watch_list_spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),
-    "east asia grid": lambda t: plots.tier_grid_chart(
-        analysis.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
+    "east asia grid": lambda t: charts.tier_grid_chart(
+        summaries.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
         movements.incomplete_years(t), {"Cambodia"}, "Cambodia"),
 }
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from tipreport.tiers import TIER_DTYPE, as_tier, tier_rank
+from tipreport.analysis.tiers import TIER_DTYPE, as_tier, tier_rank
 
 
 def test_tier_rank_orders_ranked_tiers_and_leaves_special_case_out():

@@ -12,10 +12,10 @@ import json
 import pytest
 
 from tipreport import DataValidationError, load_all, load_table
-from tipreport.__main__ import main
-from tipreport.load import _CACHE, _cache_key
+from tipreport.data_in.load import _CACHE, _cache_key
+from tipreport.data_in.validate import INT64_MAX
+from tipreport.outputs.cli import main
 from tipreport.paths import DATA_DIR
-from tipreport.validate import INT64_MAX
 
 INTEGER = "not an integer (expected whole number digits, e.g. 2023)"
 PLAIN = INTEGER + "; no spaces, plus sign or leading zeros"

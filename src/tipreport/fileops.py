@@ -8,7 +8,8 @@ Folder swap strategy: on Linux, ``renameat2(RENAME_EXCHANGE)`` swaps the new fol
 and the old one in one atomic step, so there is no moment without the target. Where
 the kernel or file system does not offer it (other systems), the old folder is renamed
 aside and the new one renamed in: two renames, a moment of microseconds without it.
-"""
+
+Shared by every step: imports no other tipreport module."""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ between the committed file and a figure's coordinates.
   ``np.dot``, which OpenBLAS sums in a CPU-specific order.
 - Rounding to a fixed grid keeps shared borders shared: the same vertex of two
   neighbours lands on the same grid point.
-"""
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 
@@ -37,10 +38,7 @@ import pycountry
 from matplotlib.collections import PathCollection
 from matplotlib.path import Path as MplPath
 
-from tipreport.paths import DATA_DIR, REPO_ROOT
-
-SOURCE = REPO_ROOT.parent / "shared" / "reference" / "maps" / "ne_50m_admin0_countries.geojson"
-WORLD_MAP = DATA_DIR / "maps" / "world_50m.geojson"
+from tipreport.paths import WORLD_MAP, WORLD_MAP_SOURCE
 
 #: Features that have no ISO numeric id but are a ranked country. Kosovo has no
 #: ISO 3166-1 numeric code; XKX is the user-assigned alpha-3 code the data uses.
@@ -176,7 +174,7 @@ def _lonlat_area(polygons: list) -> float:
     return math.fsum(_signed_area(ring) for polygon in polygons for ring in polygon)
 
 
-def build_world_map(source: Path = SOURCE, target: Path = WORLD_MAP) -> dict:
+def build_world_map(source: Path = WORLD_MAP_SOURCE, target: Path = WORLD_MAP) -> dict:
     """Reduce the Natural Earth 50m GeoJSON to ``{iso3, name}`` features, projected to Equal Earth.
 
     Coordinates: rounded to ``LONLAT_DECIMALS`` in degrees, projected, and committed

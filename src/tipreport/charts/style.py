@@ -5,7 +5,8 @@ and a JSON sidecar (title, subtitle, alt text, source, notebook). Files are
 written to a temporary name and renamed, so a failed run never leaves a
 half-written figure. ``TIP_FIGURES_DIR`` redirects output (``make reproduce``
 builds into a staging folder and swaps it in only when every notebook succeeded).
-"""
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ import pandas as pd
 from fontTools import subset as font_subset
 from matplotlib.backends import _backend_pdf_ps
 
+from tipreport.analysis.tiers import TIERS
 from tipreport.fileops import write_atomically
 from tipreport.paths import FIGURES_DIR
-from tipreport.tiers import TIERS
 
 #: Print-column widths in inches: one column (89 mm), 1.5 columns (120 mm), full page width (183 mm).
 WIDTHS = {"single": 3.5, "wide": 4.7, "double": 7.2}
@@ -281,7 +282,8 @@ def show_saved_png(fig, png: Path) -> bool:
         return False
     if get_ipython() is None or "inline" not in mpl.get_backend():
         return False
-    from IPython.display import Image as InlineImage, display
+    from IPython.display import Image as InlineImage
+    from IPython.display import display
     from PIL import Image
 
     with Image.open(png) as image:

@@ -7,7 +7,8 @@ the verified reference data (or, for the successors of former governments, of
 ``curation/former_governments.csv``). The article tables (quotes, numbers, events)
 are curated by hand; their sources come from ``curation/manual_sources.csv``.
 Run ``python -m tipreport build-data``; a test checks the committed files match.
-"""
+
+Step 1 of 4, data in: may import tipreport.paths, tipreport.fileops and other tipreport.data_in modules only."""
 
 from __future__ import annotations
 

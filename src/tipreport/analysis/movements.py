@@ -10,14 +10,15 @@ https://github.com/codexstanford/markdonw-chunck-of-the-usa-code/blob/6b8f819e62
 after December 23, 2008, shall be included on the list of countries described in
 paragraph (1)(C)" (Tier 3), unless the President waives it "for up to 1 year"
 (clause (ii)). The first report after that date is the 2009 report.
-"""
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.coverage import year_status
-from tipreport.tiers import SPECIAL_CASE, tier_rank
+from tipreport.analysis.completeness import year_status
+from tipreport.analysis.tiers import SPECIAL_CASE, tier_rank
 
 WATCH_LIST = "Tier 2 Watch List"
 TIER_2 = "Tier 2"

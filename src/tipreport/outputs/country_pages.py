@@ -6,7 +6,8 @@ Each page is ``country.country_record`` of that country rendered through
 The chart is drawn from a template rather than matplotlib because the site draws about
 190 of them: matplotlib takes ~0.15 s a chart here, the template well under 1 ms.
 Notebook 07 draws the same record with matplotlib (``country_chart.step_chart``).
-"""
+
+Step 4 of 4, outputs: may import from every step (data_in, analysis, charts) and other tipreport.outputs modules."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from urllib.parse import urlsplit
 import pandas as pd
 from jinja2 import Environment
 
-from tipreport.country import current_placement, histories, predecessors, successors, watch_list_spells
-from tipreport.country_chart import GAP_MARKS, GAP_WORDS, LANES, alt_text, headline, subtitle
-from tipreport.coverage import year_status
-from tipreport.figures import INK, MUTED, TIER_COLORS
-from tipreport.tiers import SHORT_LABELS
+from tipreport.analysis.completeness import year_status
+from tipreport.analysis.country import current_placement, histories, predecessors, successors, watch_list_spells
+from tipreport.analysis.tiers import SHORT_LABELS
+from tipreport.charts.country_chart import GAP_MARKS, GAP_WORDS, LANES, alt_text, headline, subtitle
+from tipreport.charts.style import INK, MUTED, TIER_COLORS
 
 # Step chart geometry, in SVG pixels.
 WIDTH, LEFT, RIGHT, TOP, LANE = 720, 92, 12, 34, 24

@@ -1,4 +1,6 @@
-"""Load the curated tables into pandas with proper dtypes, validated first."""
+"""Load the curated tables into pandas with proper dtypes, validated first.
+
+Step 1 of 4, data in: may import tipreport.paths, tipreport.fileops and other tipreport.data_in modules only."""
 
 from __future__ import annotations
 
@@ -6,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tipreport.data_in.validate import DataValidationError, Problem, read_package, validate_package
 from tipreport.paths import DATA_DIR
-from tipreport.validate import DataValidationError, Problem, read_package, validate_package
 
 _CACHE: dict[tuple, dict[str, pd.DataFrame]] = {}
 

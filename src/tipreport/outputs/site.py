@@ -20,7 +20,8 @@ saved figure whose sidecar is missing, names another notebook or differs from th
 a sidecar naming a file outside ``figures/``, data that does not validate, and any link or
 anchor that does not resolve inside the site (one check, over the finished pages). It writes
 into a temporary folder that replaces the old site only when complete, and is deterministic.
-"""
+
+Step 4 of 4, outputs: may import from every step (data_in, analysis, charts) and other tipreport.outputs modules."""
 
 from __future__ import annotations
 
@@ -47,12 +48,12 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from pygments.formatters import HtmlFormatter
 
-from tipreport.country_pages import country_pages
+from tipreport.charts.style import TIER_COLORS
+from tipreport.data_in.load import load_all
+from tipreport.data_in.validate import DataValidationError
 from tipreport.fileops import replace_folder
-from tipreport.figures import TIER_COLORS
-from tipreport.load import load_all
+from tipreport.outputs.country_pages import country_pages
 from tipreport.paths import NOTEBOOK_GLOB, REPO_ROOT
-from tipreport.validate import DataValidationError
 
 TEMPLATES = REPO_ROOT / "templates"
 FIGURE_FORMATS = ("svg", "pdf", "png", "csv")

@@ -4,7 +4,8 @@ A year's completeness is never typed: it is the comparison of the placements fou
 ``tiers.csv`` with every published statement of that year's totals in
 ``published_totals.csv``. A year is *complete* only when the number of countries found
 equals a published number of countries ranked.
-"""
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 
 import pandas as pd
 
-from tipreport.tiers import TIERS
+from tipreport.analysis.tiers import TIERS
 
 #: published_totals.csv column → the measure it states (a tier, or all countries).
 MEASURES = {

@@ -9,7 +9,8 @@ through: a file that is not UTF-8 (by line, not byte offset), header order, a ta
 no rows, control characters, numbers not in plain digits (`` 2023``, ``02023``, ``+5``),
 integers beyond 64 bits, and values the schema's ``categories`` lack. A package with any
 problem is refused whole: nothing is dropped or coerced.
-"""
+
+Step 1 of 4, data in: may import tipreport.paths, tipreport.fileops and other tipreport.data_in modules only."""
 
 from __future__ import annotations
 
@@ -347,7 +348,9 @@ def value_problems(table: RawTable, resource: dict, rows: list[dict], flagged: s
             elif kind == "integer" and abs(row[name]) > INT64_MAX:
                 problems.append(Problem(table.path, line, name, cells[column], f"too large for a 64-bit integer (expected at most {INT64_MAX})"))
             elif allowed is not None and row[name] not in allowed:
-                problems.append(Problem(table.path, line, name, cells[column], f"not a category of the column (expected one of: {', '.join(map(str, categories(field)))})"))
+                expected = ", ".join(map(str, categories(field)))
+                problems.append(Problem(table.path, line, name, cells[column],
+                                        f"not a category of the column (expected one of: {expected})"))
     return problems
 
 

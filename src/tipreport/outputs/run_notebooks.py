@@ -15,7 +15,8 @@ A run, step by step:
 
 Any failure, Ctrl-C or SIGTERM before step 5 removes the staging folders: notebooks and
 figures stay exactly as they were, and the message says so only when it is true.
-"""
+
+Step 4 of 4, outputs: may import from every step (data_in, analysis, charts) and other tipreport.outputs modules."""
 
 from __future__ import annotations
 

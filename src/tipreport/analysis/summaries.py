@@ -2,14 +2,15 @@
 
 Every function takes the validated tables (``load_all()``) and returns a DataFrame or
 Series; nothing here reads files or fills gaps. Missing placements stay missing.
-"""
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.coverage import coverage_by_year
-from tipreport.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
+from tipreport.analysis.completeness import coverage_by_year
+from tipreport.analysis.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
 
 NO_REGION = "No regional bureau"
 
@@ -148,7 +149,8 @@ def edition_revisions(law: pd.DataFrame) -> pd.DataFrame:
     both = pd.concat([world, regions], ignore_index=True)
     years = both.groupby("data_year")["report_year"].nunique()
     revised = both[both["data_year"].isin(years[years > 1].index)]
-    return revised[["data_year", "report_year", "table", "prosecutions", "convictions", "new_or_amended_legislation"]].sort_values(["data_year", "report_year"]).reset_index(drop=True)
+    columns = ["data_year", "report_year", "table", "prosecutions", "convictions", "new_or_amended_legislation"]
+    return revised[columns].sort_values(["data_year", "report_year"]).reset_index(drop=True)
 
 
 def article_change(law: pd.DataFrame, measure: str) -> dict:

@@ -1,5 +1,7 @@
 """Chart functions used by the notebooks. Each takes prepared data and returns a figure
-drawn in the collection's style (``tipreport.figures``); saving is separate."""
+drawn in the collection's style (``tipreport.charts.style``); saving is separate.
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 
@@ -10,10 +12,9 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
-from tipreport.analysis import NO_REGION
-from tipreport.figures import (HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS,
-                               new_figure, tier_color)
-from tipreport.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
+from tipreport.analysis.summaries import NO_REGION
+from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
+from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS, new_figure, tier_color
 
 PARTIAL_HATCH = "////"
 SOURCE_TYPE_ORDER = ("narrative", "narrative_copy", "gvnet_country", "list", "dataset", "factbook", "news", "wiki", "implied")
@@ -167,7 +168,7 @@ def world_map_chart(tiers_2023: dict[str, str], highlight, highlight_label: str 
     """
     from matplotlib import patheffects
 
-    from tipreport.maps import draw_tier_map
+    from tipreport.charts.world_map import draw_tier_map
 
     fig, ax = new_figure("double", 3.45, left=0.05, right=0.05, bottom=0.05, top=0.2)
     coverage = draw_tier_map(ax, tiers_2023, highlight, colors=TIER_COLORS, not_ranked_color=NOT_RANKED_COLOR)

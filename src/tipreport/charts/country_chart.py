@@ -4,7 +4,8 @@ Used by notebook 07 and by the site's country pages. Years without a placement s
 gaps in the line and are labelled under the axis ("?" not found, "–" not in the report,
 "P" graded as part of a predecessor, "S" succeeded) in a strip that is grey where the
 year's list is only partly found; Watch List spells are shaded.
-"""
+
+Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from tipreport.country import watch_list_spells
-from tipreport.figures import INK, MUTED, TIER_COLORS, new_figure
-from tipreport.tiers import RANKED_TIERS, SHORT_LABELS, SPECIAL_CASE
+from tipreport.analysis.country import watch_list_spells
+from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, SPECIAL_CASE
+from tipreport.charts.style import INK, MUTED, TIER_COLORS, new_figure
 
 #: Lanes from top to bottom: the ranked tiers (best first), then Special Case apart.
 LANES = RANKED_TIERS + (SPECIAL_CASE,)

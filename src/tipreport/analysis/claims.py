@@ -13,7 +13,8 @@ not only judged), a verdict and the sources. The verdict vocabulary is small:
 
 Values are read from the tables, never typed here; the module only encodes which claim
 refers to which countries, years and events.
-"""
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ without a placement is labelled, never filled in:
 
 Moves compare consecutive report years in which the country itself was placed on a
 ranked tier (Special Case is outside the order), as every year-over-year comparison here.
-"""
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 from __future__ import annotations
 
@@ -23,9 +24,9 @@ import difflib
 
 import pandas as pd
 
-from tipreport.coverage import year_status
-from tipreport.load import load_all
-from tipreport.tiers import TIER_DTYPE, tier_rank
+from tipreport.analysis.completeness import year_status
+from tipreport.analysis.tiers import TIER_DTYPE, tier_rank
+from tipreport.data_in.load import load_all
 
 STATES = ("placed", "not found", "not in report", "part of predecessor", "succeeded")
 COLUMNS = ("report_year", "state", "placement", "tier", "move", "evidence", "source_url", "source_id",

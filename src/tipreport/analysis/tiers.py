@@ -1,4 +1,6 @@
-"""TIP tiers as an ordered category, with Special Case kept outside the order."""
+"""TIP tiers as an ordered category, with Special Case kept outside the order.
+
+Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
 import pandas as pd
 
