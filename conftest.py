@@ -106,3 +106,12 @@ def data_copy(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The reading site built from the repository into a scratch folder (once per test file)."""
+    from tipreport.outputs.site import build_site
+    from tipreport.paths import REPO_ROOT
+
+    return build_site(REPO_ROOT, tmp_path_factory.mktemp("site") / "site")
