@@ -80,3 +80,8 @@ def test_change_rate_counts_only_pairs_with_both_placements():
     rates = movements.change_rate(tiers, ["AAA", "BBB"]).set_index("iso3")
     assert rates.loc["AAA", ["pairs", "changed", "share changed %", "rank"]].tolist() == [1, 1, 100.0, 1]
     assert rates.loc["BBB", ["pairs", "changed", "share changed %", "rank"]].tolist() == [2, 0, 0.0, 2]
+
+
+def test_consecutive_runs_end_at_every_missing_year():
+    assert movements.consecutive_runs([2009, 2005, 2006, 2007, 2011, 2012]) == [(2005, 2007), (2009, 2009), (2011, 2012)]
+    assert movements.consecutive_runs([]) == []

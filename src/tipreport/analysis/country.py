@@ -25,6 +25,7 @@ import difflib
 import pandas as pd
 
 from tipreport.analysis.completeness import year_status
+from tipreport.analysis.movements import WATCH_LIST, consecutive_runs
 from tipreport.analysis.tiers import TIER_DTYPE, tier_rank
 from tipreport.data_in.load import load_all
 
@@ -169,14 +170,7 @@ def moves(years: pd.Series, tiers: pd.Series, groups: pd.Series | None = None) -
 
 def watch_list_spells(record: pd.DataFrame) -> list[tuple[int, int]]:
     """(first, last) report years of each run of consecutive Tier 2 Watch List placements."""
-    spells: list[tuple[int, int]] = []
-    for year, tier in zip(record["report_year"], record["tier"]):
-        if tier == "Tier 2 Watch List":
-            if spells and spells[-1][1] == year - 1:
-                spells[-1] = (spells[-1][0], year)
-            else:
-                spells.append((year, year))
-    return spells
+    return consecutive_runs(int(year) for year, tier in zip(record["report_year"], record["tier"]) if tier == WATCH_LIST)
 
 
 def country_record(name_or_iso3: str, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:

@@ -127,6 +127,17 @@ def _tier_in(placed: dict, year: int, report_years: set) -> str:
     return placed.get(year, "no placement")
 
 
+def consecutive_runs(years) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive years: a missing year ends a run, never bridged."""
+    runs: list[tuple[int, int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], year)
+        else:
+            runs.append((year, year))
+    return runs
+
+
 def watch_list_spells(tiers: pd.DataFrame) -> pd.DataFrame:
     """Every run of consecutive report years a country spent on the Watch List.
 
@@ -141,18 +152,10 @@ def watch_list_spells(tiers: pd.DataFrame) -> pd.DataFrame:
     for iso3, own in tiers.groupby("iso3", sort=True):
         placed = dict(zip(own["report_year"].astype(int), own["tier"].astype(str)))
         country = own["country"].iloc[0]
-        on_list = sorted(y for y, t in placed.items() if t == WATCH_LIST)
-        spells: list[list[int]] = []
-        for year in on_list:
-            if spells and year == spells[-1][-1] + 1:
-                spells[-1].append(year)
-            else:
-                spells.append([year])
-        for spell in spells:
-            first, last = spell[0], spell[-1]
+        for first, last in consecutive_runs(y for y, t in placed.items() if t == WATCH_LIST):
             after = _tier_in(placed, last + 1, report_years) if last < latest else "no report in the data"
-            rows.append({"iso3": iso3, "country": country, "first": first, "last": last, "years": len(spell),
-                         "counted years": sum(y >= LIMIT_COUNTS_FROM for y in spell),
+            rows.append({"iso3": iso3, "country": country, "first": first, "last": last, "years": last - first + 1,
+                         "counted years": sum(y >= LIMIT_COUNTS_FROM for y in range(first, last + 1)),
                          "before": _tier_in(placed, first - 1, report_years), "after": after,
                          "exit": spell_exit(after)})
     columns = ["iso3", "country", "first", "last", "years", "counted years", "before", "after", "exit"]
