@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from tipreport.analysis.completeness import coverage_by_year
-from tipreport.analysis.tiers import SPECIAL_CASE, TIER_DTYPE, TIERS, tier_rank
+from tipreport.analysis.movements import classify_moves
+from tipreport.analysis.tiers import TIER_DTYPE, TIERS
 
 NO_REGION = "No regional bureau"
 
@@ -74,13 +75,8 @@ def paired_placements(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
 def tier_changes(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     """Each country placed in both years with its move: upgrade, downgrade, same, or special case."""
     pairs = paired_placements(tiers, year_from, year_to)
-    step = tier_rank(pairs["tier_to"]) - tier_rank(pairs["tier_from"])
-    special = (pairs["tier_from"] == SPECIAL_CASE) | (pairs["tier_to"] == SPECIAL_CASE)
-    move = pd.Series("same", index=pairs.index)
-    move[step.fillna(0) < 0] = "upgrade"
-    move[step.fillna(0) > 0] = "downgrade"
-    move[special & (pairs["tier_from"] != pairs["tier_to"])] = "special case"
-    return pairs.assign(move=move, steps=step)
+    moves = classify_moves(pairs["tier_from"], pairs["tier_to"])
+    return pairs.assign(move=moves["move"], steps=moves["steps"])
 
 
 def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
