@@ -159,7 +159,7 @@ def test_in_a_notebook_the_saved_png_is_shown_instead_of_drawing_again(tmp_path,
     monkeypatch.setattr(style.mpl, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
     monkeypatch.setattr(IPython.display, "display", shown.append)
     fig, _ = new_figure("single", 1.2)
-    assert style.show_saved_png(fig, tmp_path / "example.png")
+    assert style.show_saved_png(fig, (tmp_path / "example.png").read_bytes())
     assert not plt.fignum_exists(fig.number), "closed, so the inline backend does not render it again"
     full = Image.open(tmp_path / "example.png").size
     import io
@@ -170,4 +170,4 @@ def test_in_a_notebook_the_saved_png_is_shown_instead_of_drawing_again(tmp_path,
 def test_outside_a_notebook_nothing_is_shown(tmp_path):
     draw(tmp_path)
     fig, _ = new_figure("single", 1.2)
-    assert not style.show_saved_png(fig, tmp_path / "example.png")
+    assert not style.show_saved_png(fig, (tmp_path / "example.png").read_bytes())

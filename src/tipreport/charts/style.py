@@ -193,20 +193,22 @@ def texts_off_canvas(fig, tolerance_px: float = 0.5) -> list[str]:
     """Every drawn text (titles, labels, legends, tick labels) whose bounding box leaves the canvas.
 
     Measured at the PNG's 300 dpi, where hinted text is widest relative to the canvas.
+    (``save_figure`` makes the same check during the PNG's own draw instead of drawing once more.)
     """
     screen_dpi = fig.dpi
     fig.set_dpi(PNG_DPI)
     try:
-        return _texts_off_canvas(fig, tolerance_px * PNG_DPI / 100)
+        renderer = fig.canvas.get_renderer()
+        fig.draw_without_rendering()
+        return _texts_off_canvas(fig, renderer, tolerance_px * PNG_DPI / 100)
     finally:
         fig.set_dpi(screen_dpi)
 
 
-def _texts_off_canvas(fig, tolerance_px: float) -> list[str]:
+def _texts_off_canvas(fig, renderer, tolerance_px: float) -> list[str]:
+    """The texts of ``fig`` just drawn by ``renderer`` that leave the canvas by more than ``tolerance_px``."""
     from matplotlib.text import Text
 
-    renderer = fig.canvas.get_renderer()
-    fig.draw_without_rendering()
     canvas = fig.bbox
     tick_labels = set().union(set(), *(_tick_labels(ax) for ax in fig.axes))
     boxes = [(repr(t.get_text()[:60]), t.get_window_extent(renderer)) for t in fig.findobj(Text)
@@ -221,6 +223,27 @@ def _texts_off_canvas(fig, tolerance_px: float) -> list[str]:
             for label, box in boxes
             if box.x0 < canvas.x0 - tolerance_px or box.y0 < canvas.y0 - tolerance_px
             or box.x1 > canvas.x1 + tolerance_px or box.y1 > canvas.y1 + tolerance_px]
+
+
+def _png_checked_for_clipping(fig, metadata: dict, name: str, tolerance_px: float = 0.5) -> bytes:
+    """The 300-dpi PNG of ``fig``, whose texts are checked against the canvas during that same draw.
+
+    Raises ValueError, before any file is written, if a text runs off the canvas.
+    """
+    clipped: list[str] = []
+
+    def check(event) -> None:
+        clipped.extend(_texts_off_canvas(fig, event.renderer, tolerance_px * PNG_DPI / 100))
+
+    listener = fig.canvas.mpl_connect("draw_event", check)
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", metadata=metadata, dpi=PNG_DPI)
+    finally:
+        fig.canvas.mpl_disconnect(listener)
+    if clipped:
+        raise ValueError(f"figure {name!r}: text runs off the canvas: " + "; ".join(clipped))
+    return buffer.getvalue()
 
 
 def _tick_labels(ax) -> set:
@@ -248,31 +271,31 @@ def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, dat
     out = figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     annotate(fig, title, subtitle, source)
-    clipped = texts_off_canvas(fig)
-    if clipped:
-        raise ValueError(f"figure {name!r}: text runs off the canvas: " + "; ".join(clipped))
     metadata = {
-        "png": {"Software": None},
         "svg": {"Date": None, "Creator": None, "Title": title, "Description": alt_text},
         "pdf": {"CreationDate": None, "Producer": None, "Creator": None, "Title": title},
     }
+    png = _png_checked_for_clipping(fig, {"Software": None}, name)
     for ext in FORMATS:
-        write_atomically(out / f"{name}.{ext}",
-                          lambda temp, ext=ext: fig.savefig(temp, format=ext, metadata=metadata[ext], dpi=PNG_DPI))
+        if ext == "png":
+            write_atomically(out / f"{name}.png", lambda temp: temp.write_bytes(png))
+        else:
+            write_atomically(out / f"{name}.{ext}",
+                              lambda temp, ext=ext: fig.savefig(temp, format=ext, metadata=metadata[ext], dpi=PNG_DPI))
     write_atomically(out / f"{name}.csv",
                       lambda temp: temp.write_text(data.to_csv(index=False, lineterminator="\n"), encoding="utf-8"))
     record = {"name": name, "title": title, "subtitle": subtitle, "alt_text": alt_text, "source": source,
               "notebook": notebook, "files": [f"{name}.{ext}" for ext in (*FORMATS, "csv")]}
     write_atomically(out / f"{name}.json",
                       lambda temp: temp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"))
-    show_saved_png(fig, out / f"{name}.png")
+    show_saved_png(fig, png)
     return record
 
 
-def show_saved_png(fig, png: Path) -> bool:
-    """In a notebook, show the PNG just saved instead of letting the inline backend draw ``fig`` again.
+def show_saved_png(fig, png: bytes) -> bool:
+    """In a notebook, show the PNG just saved (its bytes) instead of letting the inline backend draw ``fig`` again.
 
-    The 300-dpi file is reduced by whole-pixel averaging (``Image.reduce``, integer
+    The 300-dpi image is reduced by whole-pixel averaging (``Image.reduce``, integer
     arithmetic) to the figure's screen resolution; the figure is then closed. Outside an
     IPython kernel with the inline backend nothing happens (returns False).
     """
@@ -286,7 +309,7 @@ def show_saved_png(fig, png: Path) -> bool:
     from IPython.display import display
     from PIL import Image
 
-    with Image.open(png) as image:
+    with Image.open(io.BytesIO(png)) as image:
         small = image.reduce(max(1, round(PNG_DPI / fig.dpi)))
     buffer = io.BytesIO()
     small.save(buffer, format="png")
