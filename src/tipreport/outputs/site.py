@@ -462,9 +462,12 @@ def check_site(root: Path) -> None:
 # --------------------------------------------------------------------------- build
 
 
-def site_environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES / "site"), autoescape=select_autoescape(default=True),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+def site_environment(site_title: str) -> Environment:
+    """The Jinja environment of the site's templates (autoescaping, strict), with the site's title."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES / "site"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(site_title=site_title, root="")
+    return env
 
 
 def build_site(repo: Path = REPO_ROOT, out: Path | None = None) -> Path:
@@ -496,8 +499,7 @@ def build_site(repo: Path = REPO_ROOT, out: Path | None = None) -> Path:
     markdown = Markdown(linker)
     readme = (repo / "README.md").read_text(encoding="utf-8")
     site_title = re.search(r"^#\s+(.+)$", readme, re.MULTILINE).group(1).strip()
-    env = site_environment()
-    env.globals.update(site_title=site_title, root="")
+    env = site_environment(site_title)
     pages: dict[str, str] = {}
 
     pages["index.html"] = env.get_template("home.html.j2").render(
