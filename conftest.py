@@ -14,6 +14,7 @@ committed figures, byte for byte, and fail if the notebooks did not run.
 - The scratch folder is removed by the process that created it.
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -108,10 +109,21 @@ def data_copy(tmp_path):
     return target
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The reading site built from the repository into a scratch folder (once per test file)."""
+    """The reading site built from the repository into a scratch folder, once per run.
+
+    Under xdist the workers' scratch folders share a parent; the first worker to ask builds the
+    site there (under a lock) and the other reuses it. Tests only read it.
+    """
     from tipreport.outputs.site import build_site
     from tipreport.paths import REPO_ROOT
 
-    return build_site(REPO_ROOT, tmp_path_factory.mktemp("site") / "site")
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    with open(root / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "site" / "index.html").is_file():
+            build_site(REPO_ROOT, root / "site")
+    return root / "site"

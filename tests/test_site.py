@@ -2,7 +2,7 @@
 
 The browser checks of the built pages are in ``test_site_browser.py`` (a file of their own so
 that pytest-xdist's ``--dist loadfile`` runs them beside these); the ``site`` fixture, one
-build per test file, is in ``conftest.py``.
+build per run shared by both files, is in ``conftest.py``.
 """
 
 from __future__ import annotations
