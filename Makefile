@@ -5,15 +5,18 @@
 #
 # The environment is keyed on the content of requirements.txt (not on its mtime, which a
 # checkout changes): .venv/.requirements-<sha256> marks a complete install. A changed
-# requirements.txt builds a new environment in .venv.new (uv, pinned below, falling back to
-# pip) and swaps it in only once it imports; a failed install leaves the old .venv working.
-# The package itself is installed editable from pyproject.toml (pip install -e ., setuptools from
-# the venv, no download); its .pth points at src/, not at the venv, so the swap keeps it valid.
-
+# requirements.txt builds a new environment in .venv.new and swaps it in only once it imports;
+# a failed install leaves the old .venv working. It is built with uv (pinned below, installed once
+# into build/ with the system pip), which links the pinned wheels from its cache in about a second;
+# without uv, with venv and pip. Modules are compiled to bytecode when first imported, not all at
+# install time (that took longer than the install). The package itself is installed editable from
+# pyproject.toml (setuptools from the venv, no download); its .pth points at src/, not at the venv,
+# so the swap keeps it valid.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-UV_PIN := uv==0.13.8
+UV_VERSION := 0.13.8
+UV := build/uv-$(UV_VERSION)/bin/uv
 REQUIREMENTS_HASH := $(shell $(PYTHON) -c 'import hashlib; print(hashlib.sha256(open("requirements.txt", "rb").read()).hexdigest()[:16])')
 STAMP := $(VENV)/.requirements-$(REQUIREMENTS_HASH)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
@@ -38,13 +41,15 @@ $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
 	@rm -rf $(VENV).new
 	@echo "building the environment in $(VENV).new (swapped in for $(VENV) once it works)"
-	@$(PYTHON) -m venv --prompt $(notdir $(CURDIR)) $(VENV).new || { rm -rf $(VENV).new; echo "error: python -m venv failed; $(VENV) left as it was" >&2; exit 1; }
-	@{ $(VENV).new/bin/python -m pip install $(PIP_FLAGS) $(UV_PIN) \
-	   && $(VENV).new/bin/uv pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt; } \
-	 || { echo "uv unavailable or failed; installing with pip"; $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt; } \
+	@{ { [ -x $(UV) ] || $(PYTHON) -m pip install $(PIP_FLAGS) --root-user-action=ignore --target build/uv-$(UV_VERSION) uv==$(UV_VERSION); } \
+	   && $(UV) venv --quiet --python $(PYTHON) --prompt $(notdir $(CURDIR)) $(VENV).new \
+	   && $(UV) pip install --quiet --python $(VENV).new/bin/python -r requirements.txt \
+	   && $(UV) pip install --quiet --python $(VENV).new/bin/python --no-deps --no-build-isolation --editable .; } \
+	 || { rm -rf $(VENV).new; echo "uv unavailable or failed; building with venv and pip"; \
+	      $(PYTHON) -m venv --prompt $(notdir $(CURDIR)) $(VENV).new \
+	      && $(VENV).new/bin/python -m pip install $(PIP_FLAGS) -r requirements.txt \
+	      && $(VENV).new/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation --editable .; } \
 	 || { rm -rf $(VENV).new; echo "error: installing requirements.txt failed; $(VENV) left as it was" >&2; exit 1; }
-	@$(VENV).new/bin/python -m pip install $(PIP_FLAGS) --no-deps --no-build-isolation --editable . \
-	 || { rm -rf $(VENV).new; echo "error: pip install --editable . failed; $(VENV) left as it was" >&2; exit 1; }
 	@$(VENV).new/bin/python -c 'import tipreport, nbval, xdist, matplotlib, pandas' \
 	 || { rm -rf $(VENV).new; echo "error: the new environment does not import; $(VENV) left as it was" >&2; exit 1; }
 	@grep -lI "$(CURDIR)/$(VENV).new" $(VENV).new/bin/* 2>/dev/null | xargs -r sed -i "s|$(CURDIR)/$(VENV).new|$(CURDIR)/$(VENV)|g"
@@ -81,7 +86,8 @@ site: $(STAMP)
 	$(PY) -m tipreport site
 
 lab: $(STAMP)
-	$(PY) -m pip install $(PIP_FLAGS) -r requirements-lab.txt
+	@if [ -x $(UV) ]; then $(UV) pip install --quiet --python $(PY) -r requirements-lab.txt; \
+	 else { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } && $(PY) -m pip install $(PIP_FLAGS) -r requirements-lab.txt; fi
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean-venv:
