@@ -59,7 +59,9 @@ def find_country(countries: pd.DataFrame, name_or_iso3: str) -> str:
 
 
 def _successor_map(countries: pd.DataFrame) -> dict[str, list[str]]:
-    return {iso3: str(value).split() for iso3, value in zip(countries["iso3"], countries["successors"]) if pd.notna(value)}
+    """Former government → the governments that succeeded it (plain arrays: the site asks for it 600 times)."""
+    return {iso3: value.split() for iso3, value in zip(countries["iso3"].to_numpy(), countries["successors"].to_numpy())
+            if isinstance(value, str)}
 
 
 def predecessors(countries: pd.DataFrame, iso3: str) -> list[str]:
