@@ -316,7 +316,7 @@ def test_a_file_that_is_not_utf8_names_the_line_not_a_byte_offset(small_copy):
     path.write_bytes(text.encode("cp1252", errors="replace"))
     byte = text[first_non_ascii].encode("cp1252", errors="replace").hex()
     assert messages(small_copy) == [f"data/quotes.csv, line {line}: file is not UTF-8: byte {byte} cannot be decoded "
-                                   "(expected UTF-8 text)"]
+                                    "(expected UTF-8 text)"]
 
 
 def test_problems_are_ordered_by_file_and_line(small_copy):
