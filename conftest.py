@@ -25,8 +25,6 @@ from pathlib import Path
 
 import pytest
 
-from tipreport.paths import DATA_DIR
-
 SHARED = "TIP_FIGURES_UNDER_TEST"
 if os.environ.get(SHARED):
     FIGURES_UNDER_TEST, OWNED = Path(os.environ[SHARED]), False
@@ -99,14 +97,6 @@ def pytest_collection_modifyitems(config, items):
         if note:
             print(f"\n{note}")
     items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    """A copy of data/ that a test may break without touching the real files."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
 
 
 @pytest.fixture(scope="session")

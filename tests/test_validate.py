@@ -1,13 +1,14 @@
 """A corpus of bad inputs: each is refused whole, with the exact one-line message a user would see.
 
-Every case breaks one thing in a copy of data/ and asserts the complete list of problems
-reported (file, line, column, value and rule), so a message that changes, disappears or
-gains a companion fails the test.
+Every case breaks one thing in a copy of a small package (data/ with its long tables cut
+short, still valid) and asserts the complete list of problems reported (file, line, column,
+value and rule), so a message that changes, disappears or gains a companion fails the test.
 """
 
 import csv
 import io
 import json
+import shutil
 
 import pytest
 
@@ -233,60 +234,117 @@ CASES = {
 }
 
 
-def messages(data_copy):
+#: Tables with more rows than this are cut in the small package: to their first FIRST_ROWS rows
+#: (so a line number below FIRST_ROWS + 2 names the same row as in data/) and the rows these refer to.
+LONG_TABLE = 100
+FIRST_ROWS = 30
+
+
+def add_referenced_rows(tables: dict[str, list[list[str]]], kept: dict[str, set[int]]) -> None:
+    """Add to ``kept`` (row indexes, header excluded) every row a kept row refers to by a foreign key."""
+    changed = True
+    while changed:
+        changed = False
+        for resource in DESCRIPTOR["resources"]:
+            header, *body = tables[resource["name"]]
+            for key in resource["schema"].get("foreignKeys", []):
+                target_header, *target_body = tables[key["reference"]["resource"]]
+                wanted = {tuple(body[i][header.index(c)] for c in key["fields"]) for i in kept[resource["name"]]}
+                found = {i for i, row in enumerate(target_body)
+                         if tuple(row[target_header.index(c)] for c in key["reference"]["fields"]) in wanted}
+                if not found <= kept[key["reference"]["resource"]]:
+                    kept[key["reference"]["resource"]] |= found
+                    changed = True
+
+
+@pytest.fixture(scope="module")
+def small_package(tmp_path_factory):
+    """data/ with every long table cut to its first rows plus the rows they refer to, in the original order."""
+    tables = {r["name"]: read_rows(DATA_DIR / r["path"]) for r in DESCRIPTOR["resources"]}
+    kept = {name: set(range(FIRST_ROWS if len(rows) - 1 > LONG_TABLE else len(rows) - 1)) for name, rows in tables.items()}
+    add_referenced_rows(tables, kept)
+    target = tmp_path_factory.mktemp("small") / "data"
+    target.mkdir()
+    shutil.copy(DATA_DIR / "datapackage.json", target)
+    for resource in DESCRIPTOR["resources"]:
+        header, *body = tables[resource["name"]]
+        write_rows(target / resource["path"], [header] + [row for i, row in enumerate(body) if i in kept[resource["name"]]])
+    return target
+
+
+@pytest.fixture
+def small_copy(small_package, tmp_path):
+    """A copy of the small package that a test may break."""
+    return shutil.copytree(small_package, tmp_path / "data")
+
+
+def test_the_small_package_is_valid_and_begins_as_data_does(small_package):
+    """The package every case breaks is valid as it stands, so a case's messages come from its mutation
+    alone; its short tables are data/'s files and its long ones begin with the same lines."""
+    assert len(load_all(small_package)["tiers"]) == FIRST_ROWS
+    for resource in DESCRIPTOR["resources"]:
+        small, full = ((folder / resource["path"]).read_text(encoding="utf-8").splitlines() for folder in (small_package, DATA_DIR))
+        if len(full) - 1 > LONG_TABLE:
+            assert small[:FIRST_ROWS + 1] == full[:FIRST_ROWS + 1] and len(small) < len(full), resource["name"]
+        else:
+            assert small == full, resource["name"]
+
+
+def messages(data_dir):
+    """The problems that refuse the package in ``data_dir``, its folder shown as data/."""
     with pytest.raises(DataValidationError) as caught:
-        load_all(data_copy)
-    return [str(problem).replace(str(data_copy.parent) + "/", "") for problem in caught.value.problems]
+        load_all(data_dir)
+    return [str(problem).replace(str(data_dir.parent) + "/", "") for problem in caught.value.problems]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_is_refused_with_one_exact_line(data_copy, case):
+def test_bad_input_is_refused_with_one_exact_line(small_copy, case):
     mutate, expected = CASES[case]
-    mutate(data_copy)
-    assert messages(data_copy) == expected
+    mutate(small_copy)
+    assert messages(small_copy) == expected
 
 
 def test_the_corpus_has_at_least_30_cases():
     assert len(CASES) >= 30
 
 
-def test_a_file_that_is_not_utf8_names_the_line_not_a_byte_offset(data_copy):
-    path = data_copy / "quotes.csv"
+def test_a_file_that_is_not_utf8_names_the_line_not_a_byte_offset(small_copy):
+    path = small_copy / "quotes.csv"
     text = path.read_text(encoding="utf-8")
     first_non_ascii = next(i for i, char in enumerate(text) if ord(char) > 127)
     line = text[:first_non_ascii].count("\n") + 1
     path.write_bytes(text.encode("cp1252", errors="replace"))
     byte = text[first_non_ascii].encode("cp1252", errors="replace").hex()
-    assert messages(data_copy) == [f"data/quotes.csv, line {line}: file is not UTF-8: byte {byte} cannot be decoded "
-                                   "(expected UTF-8 text)"]
+    assert messages(small_copy) == [f"data/quotes.csv, line {line}: file is not UTF-8: byte {byte} cannot be decoded "
+                                    "(expected UTF-8 text)"]
 
 
-def test_problems_are_ordered_by_file_and_line(data_copy):
-    set_cell("tiers.csv", 30, "tier", "Tier 9")(data_copy)
-    set_cell("tiers.csv", 3, "tier", "Tier 8")(data_copy)
-    set_cell("countries.csv", 5, "southeast_asia", "no")(data_copy)
-    found = messages(data_copy)
+def test_problems_are_ordered_by_file_and_line(small_copy):
+    set_cell("tiers.csv", 30, "tier", "Tier 9")(small_copy)
+    set_cell("tiers.csv", 3, "tier", "Tier 8")(small_copy)
+    set_cell("countries.csv", 5, "southeast_asia", "no")(small_copy)
+    found = messages(small_copy)
     assert [m.split(":")[0] for m in found] == ["data/countries.csv, line 5, column 'southeast_asia'",
                                                 "data/tiers.csv, line 3, column 'tier'", "data/tiers.csv, line 30, column 'tier'"]
 
 
-def test_one_bad_cell_refuses_every_table_and_leaves_nothing_cached(data_copy):
-    assert len(load_table("countries", data_copy)) > 0  # the copy loads while it is valid
-    set_cell("tiers.csv", 20, "tier", "Tier 5")(data_copy)
+def test_one_bad_cell_refuses_every_table_and_leaves_nothing_cached(small_copy):
+    assert len(load_table("countries", small_copy)) > 0  # the copy loads while it is valid
+    set_cell("tiers.csv", 20, "tier", "Tier 5")(small_copy)
     with pytest.raises(DataValidationError):
-        load_table("countries", data_copy)  # countries.csv is fine, but the package is refused whole
-    assert _cache_key(data_copy) not in _CACHE
+        load_table("countries", small_copy)  # countries.csv is fine, but the package is refused whole
+    assert _cache_key(small_copy) not in _CACHE
 
 
-def test_a_value_in_the_enum_is_never_turned_into_a_missing_category(data_copy):
-    edit_descriptor(add_enum_value_without_category)(data_copy)
-    set_cell("tiers.csv", 5, "tier", "Tier 4")(data_copy)
-    assert all("Tier 4" in message for message in messages(data_copy))
+def test_a_value_in_the_enum_is_never_turned_into_a_missing_category(small_copy):
+    edit_descriptor(add_enum_value_without_category)(small_copy)
+    set_cell("tiers.csv", 5, "tier", "Tier 4")(small_copy)
+    assert all("Tier 4" in message for message in messages(small_copy))
 
 
-def test_command_line_prints_the_error_and_exits_non_zero(data_copy, capsys):
-    set_cell("tiers.csv", 5, "tier", "Tier 4")(data_copy)
-    assert main(["--data-dir", str(data_copy), "check"]) == 1
+def test_command_line_prints_the_error_and_exits_non_zero(small_copy, capsys):
+    set_cell("tiers.csv", 5, "tier", "Tier 4")(small_copy)
+    assert main(["--data-dir", str(small_copy), "check"]) == 1
     err = capsys.readouterr().err
     assert "line 5, column 'tier': value 'Tier 4': not an allowed value" in err
     assert "Traceback" not in err
@@ -298,28 +356,28 @@ def test_command_line_succeeds_on_the_committed_data(capsys):
     assert "data package valid" in out and "found vs published" in out
 
 
-def test_frictionless_is_asked_again_whenever_a_byte_of_the_package_changes(data_copy, monkeypatch):
+def test_frictionless_is_asked_again_whenever_a_byte_of_the_package_changes(small_copy, monkeypatch):
     import frictionless
 
-    load_all(data_copy)  # accepted: the verdict is remembered for these bytes
+    load_all(small_copy)  # accepted: the verdict is remembered for these bytes
     _CACHE.clear()
 
     def fail(*args, **kwargs):
         raise AssertionError("frictionless validated the package again")
 
     monkeypatch.setattr(frictionless.Package, "validate", fail)
-    assert len(load_all(data_copy)["tiers"]) > 0  # same bytes: the remembered verdict stands
+    assert len(load_all(small_copy)["tiers"]) > 0  # same bytes: the remembered verdict stands
     _CACHE.clear()
-    rows = read_rows(data_copy / "events.csv")
-    set_cell("events.csv", 2, "note", rows[1][rows[0].index("note")] + " (edited)")(data_copy)
+    rows = read_rows(small_copy / "events.csv")
+    set_cell("events.csv", 2, "note", rows[1][rows[0].index("note")] + " (edited)")(small_copy)
     with pytest.raises(AssertionError, match="validated the package again"):
-        load_all(data_copy)
+        load_all(small_copy)
 
 
-def test_a_remembered_verdict_never_hides_an_error_frictionless_finds(data_copy):
-    load_all(data_copy)
+def test_a_remembered_verdict_never_hides_an_error_frictionless_finds(small_copy):
+    load_all(small_copy)
     _CACHE.clear()
-    rows = read_rows(data_copy / "tiers.csv")
-    write_rows(data_copy / "tiers.csv", rows + [rows[1]])  # a duplicate country-year: frictionless's primary key check
+    rows = read_rows(small_copy / "tiers.csv")
+    write_rows(small_copy / "tiers.csv", rows + [rows[1]])  # a duplicate country-year: frictionless's primary key check
     with pytest.raises(DataValidationError, match="tiers.csv"):
-        load_all(data_copy)
+        load_all(small_copy)
