@@ -74,6 +74,7 @@ def project(tmp_path):
 def real_run(tmp_path_factory):
     """One successful run of a project saving with the real save_figure, under umask 002 with 01_a at mode 0640.
 
+    One worker: 01_a, which saves a figure, runs first, so 02_b's progress line must not count 01_a's figure.
     Returns the scratch root, notebooks/, figures/ and the progress lines."""
     root = tmp_path_factory.mktemp("real_run")
     notebooks, figures = make_project(root, SAVE)
@@ -81,7 +82,7 @@ def real_run(tmp_path_factory):
     lines = []
     old = os.umask(0o002)
     try:
-        reproduce(notebook_paths(notebooks), figures, workers=2, progress=lines.append)
+        reproduce(notebook_paths(notebooks), figures, workers=1, progress=lines.append)
     finally:
         os.umask(old)
     return root, notebooks, figures, lines
