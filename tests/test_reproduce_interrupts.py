@@ -15,6 +15,29 @@ from test_reproduce import WRITE, assert_unchanged, make_project, project, snaps
 from tipreport.outputs.run_notebooks import KernelStartError, notebook_paths, reproduce
 from tipreport.paths import REPO_ROOT
 
+SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runs_awaiting_a_signal(tmp_path_factory):
+    """A ``make reproduce`` run per signal, all started at once: name -> (scratch root, its snapshot, the process).
+
+    In each, 01_a writes its figure and 02_b writes its own, then sleeps in its cell until the signal comes.
+    Used by every test here, so that these kernels start while the kernel-start test waits out its timeout."""
+    runs = {}
+    for name in SIGNALS:
+        root = tmp_path_factory.mktemp(name)
+        notebooks, figures = make_project(root)
+        write_notebook(notebooks / "02_b.ipynb", WRITE.format(name="02_b") + "import time\ntime.sleep(120)")
+        runs[name] = root, snapshot(root), subprocess.Popen(
+            [sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures), *map(str, notebook_paths(notebooks))],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    yield runs
+    for _, _, run in runs.values():
+        if run.poll() is None:  # its test was deselected or failed before sending the signal
+            run.kill()
+            run.communicate()
+
 
 def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
     """A kernel that never answers (as without a loopback interface) stops the run within the start-up timeout."""
@@ -32,29 +55,6 @@ def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, 
     assert time.perf_counter() - start < 20
     assert "did not start" in str(error.value) and "\n" not in str(error.value)
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")} == before
-
-
-SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
-
-
-@pytest.fixture(scope="module")
-def runs_awaiting_a_signal(tmp_path_factory):
-    """A ``make reproduce`` run per signal, all started at once: name -> (scratch root, its snapshot, the process).
-
-    In each, 01_a writes its figure and 02_b writes its own, then sleeps in its cell until the signal comes."""
-    runs = {}
-    for name in SIGNALS:
-        root = tmp_path_factory.mktemp(name)
-        notebooks, figures = make_project(root)
-        write_notebook(notebooks / "02_b.ipynb", WRITE.format(name="02_b") + "import time\ntime.sleep(120)")
-        runs[name] = root, snapshot(root), subprocess.Popen(
-            [sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures), *map(str, notebook_paths(notebooks))],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    yield runs
-    for _, _, run in runs.values():
-        if run.poll() is None:  # its test failed before sending the signal
-            run.kill()
-            run.communicate()
 
 
 @pytest.mark.parametrize("name", SIGNALS)
