@@ -26,6 +26,20 @@ ax.plot([1, 2], [2, 1])
 save_figure(fig, "{name}", title="t", subtitle="s", alt_text="a line", data=pd.DataFrame({{"x": [1]}}), notebook="n")
 """
 
+#: The five files save_figure leaves in the staging folder, written with plain Python (no matplotlib in the
+#: kernel): the runner counts the JSON sidecars in its progress lines and indexes them in README.md.
+WRITE = """
+import json, os
+folder = os.environ["TIP_FIGURES_DIR"]
+files = ["{name}." + ext for ext in ("svg", "pdf", "png", "csv")]
+for file in files:
+    with open(os.path.join(folder, file), "w") as out:
+        out.write("{name}")
+record = {{"name": "{name}", "title": "t", "subtitle": "s", "alt_text": "a line", "source": "src", "notebook": "n", "files": files}}
+with open(os.path.join(folder, "{name}.json"), "w") as out:
+    json.dump(record, out)
+"""
+
 
 def test_notebooks_are_found_in_numbered_order_and_nothing_else(tmp_path):
     for name in ("10_later.ipynb", "02_first.ipynb", "notes.ipynb", "2_unpadded.ipynb", "03_draft.txt"):
@@ -39,16 +53,39 @@ def test_the_notebook_with_most_figures_is_started_first(tmp_path):
     assert sorted(notebook_paths(tmp_path), key=lambda p: -runner.expected_cost(p))[0].name == "02_three.ipynb"
 
 
-@pytest.fixture
-def project(tmp_path):
-    """notebooks/ with a notebook that saves a figure and a cheap one, and figures/ with one old file."""
-    notebooks, figures = tmp_path / "notebooks", tmp_path / "figures"
+def make_project(root, figure_cell=WRITE):
+    """notebooks/ with a notebook that runs ``figure_cell`` for figure 01_a and a cheap one; figures/ with one old file."""
+    notebooks, figures = root / "notebooks", root / "figures"
     notebooks.mkdir()
     figures.mkdir()
     (figures / "old.svg").write_text("previous run", encoding="utf-8")
-    write_notebook(notebooks / "01_a.ipynb", SAVE.format(name="01_a"))
+    write_notebook(notebooks / "01_a.ipynb", figure_cell.format(name="01_a"))
     write_notebook(notebooks / "02_b.ipynb", "1 + 1")
     return notebooks, figures
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A scratch project whose notebook writes its figure's files with plain Python."""
+    return make_project(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    """One successful run of a project saving with the real save_figure, under umask 002 with 01_a at mode 0640.
+
+    One worker: 01_a, which saves a figure, runs first, so 02_b's progress line must not count 01_a's figure.
+    Returns the scratch root, notebooks/, figures/ and the progress lines."""
+    root = tmp_path_factory.mktemp("real_run")
+    notebooks, figures = make_project(root, SAVE)
+    (notebooks / "01_a.ipynb").chmod(0o640)
+    lines = []
+    old = os.umask(0o002)
+    try:
+        reproduce(notebook_paths(notebooks), figures, workers=1, progress=lines.append)
+    finally:
+        os.umask(old)
+    return root, notebooks, figures, lines
 
 
 def snapshot(tmp_path):
@@ -62,11 +99,12 @@ def assert_unchanged(tmp_path, before):
 
 
 def test_a_failing_notebook_leaves_figures_and_notebooks_as_they_were(tmp_path, project):
-    notebooks, _ = project
-    write_notebook(notebooks / "03_fails.ipynb", "raise RuntimeError('broken cell')")
+    """01_a runs first and writes its figure; 02_b writes its own, then fails."""
+    notebooks, figures = project
+    write_notebook(notebooks / "02_b.ipynb", WRITE.format(name="02_b") + "raise RuntimeError('broken cell')")
     before = snapshot(tmp_path)
     with pytest.raises(Exception, match="broken cell"):
-        reproduce(notebook_paths(notebooks), project[1], workers=1)
+        reproduce(notebook_paths(notebooks), figures, workers=1)
     assert_unchanged(tmp_path, before)
 
 
@@ -84,7 +122,7 @@ def test_a_failure_while_writing_the_notebooks_changes_nothing(tmp_path, project
 
     monkeypatch.setattr(runner.nbformat, "write", disk_full_on_second)
     with pytest.raises(OSError, match="No space left"):
-        reproduce(notebook_paths(notebooks), figures, workers=1)
+        reproduce(notebook_paths(notebooks), figures, workers=2)
     assert_unchanged(tmp_path, before)
 
 
@@ -148,28 +186,20 @@ def test_there_is_no_moment_without_the_figures_folder(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figures"]
 
 
-def test_files_get_the_modes_a_normal_write_gives(tmp_path, project):
-    notebooks, figures = project
-    (notebooks / "01_a.ipynb").chmod(0o640)
-    old = os.umask(0o002)
-    try:
-        reproduce(notebook_paths(notebooks), figures, workers=1)
-    finally:
-        os.umask(old)
+def test_files_get_the_modes_a_normal_write_gives(real_run):
+    _, notebooks, figures, _ = real_run
     modes = {p.name: p.stat().st_mode & 0o777 for p in figures.iterdir()}
     assert set(modes.values()) == {0o664}, modes
     assert figures.stat().st_mode & 0o777 == 0o755, "the folder keeps its mode"
     assert (notebooks / "01_a.ipynb").stat().st_mode & 0o777 == 0o640, "a notebook keeps its mode"
 
 
-def test_a_successful_run_replaces_the_figures_folder_whole(tmp_path, project):
-    notebooks, figures = project
-    lines = []
-    reproduce(notebook_paths(notebooks), figures, workers=1, progress=lines.append)
+def test_a_successful_run_replaces_the_figures_folder_whole(real_run):
+    root, notebooks, figures, lines = real_run
     names = sorted(p.name for p in figures.iterdir())
     assert names == sorted(["README.md"] + [f"01_a.{ext}" for ext in ("csv", "json", "pdf", "png", "svg")])
     assert nbformat.read(notebooks / "01_a.ipynb", as_version=4).cells[0].execution_count == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["figures", "notebooks"]
+    assert sorted(p.name for p in root.iterdir()) == ["figures", "notebooks"]
     assert sorted(line.split()[0] for line in lines) == ["01_a.ipynb", "02_b.ipynb"]
     assert {line.split()[0]: line.split()[2:] for line in lines} == {"01_a.ipynb": ["s", "1", "figure"],
                                                                      "02_b.ipynb": ["s", "0", "figures"]}, lines

@@ -10,10 +10,33 @@ import sys
 import time
 
 import pytest
-from test_reproduce import assert_unchanged, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
+from test_reproduce import WRITE, assert_unchanged, make_project, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
 
 from tipreport.outputs.run_notebooks import KernelStartError, notebook_paths, reproduce
 from tipreport.paths import REPO_ROOT
+
+SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def runs_awaiting_a_signal(tmp_path_factory):
+    """A ``make reproduce`` run per signal, all started at once: name -> (scratch root, its snapshot, the process).
+
+    In each, 01_a writes its figure and 02_b writes its own, then sleeps in its cell until the signal comes.
+    Used by every test here, so that these kernels start while the kernel-start test waits out its timeout."""
+    runs = {}
+    for name in SIGNALS:
+        root = tmp_path_factory.mktemp(name)
+        notebooks, figures = make_project(root)
+        write_notebook(notebooks / "02_b.ipynb", WRITE.format(name="02_b") + "import time\ntime.sleep(120)")
+        runs[name] = root, snapshot(root), subprocess.Popen(
+            [sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures), *map(str, notebook_paths(notebooks))],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    yield runs
+    for _, _, run in runs.values():
+        if run.poll() is None:  # its test was deselected or failed before sending the signal
+            run.kill()
+            run.communicate()
 
 
 def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
@@ -28,26 +51,21 @@ def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, 
     before = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")}
     start = time.perf_counter()
     with pytest.raises(KernelStartError) as error:
-        reproduce(notebook_paths(notebooks), figures, workers=2, kernel="mute", startup_timeout=3)
+        reproduce(notebook_paths(notebooks), figures, workers=2, kernel="mute", startup_timeout=1)
     assert time.perf_counter() - start < 20
     assert "did not start" in str(error.value) and "\n" not in str(error.value)
     assert {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("jupyter")} == before
 
 
-@pytest.mark.parametrize(("signum", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "SIGINT")])
-def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(tmp_path, project, signum, name):
-    notebooks, figures = project
-    write_notebook(notebooks / "03_slow.ipynb", "import time\ntime.sleep(120)")
-    before = snapshot(tmp_path)
-    run = subprocess.Popen([sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures),
-                            *map(str, notebook_paths(notebooks))], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("name", SIGNALS)
+def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_signal, name):
+    root, before, run = runs_awaiting_a_signal[name]
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".figures.*/*.json")) and time.monotonic() < deadline:
-        time.sleep(0.2)  # wait until a notebook has written into the staging folder
-    run.send_signal(signum)
+    while len(list(root.glob(".figures.*/*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until both notebooks have written into the staging folder
+    run.send_signal(SIGNALS[name])
     _, stderr = run.communicate(timeout=30)
-    assert run.returncode == 128 + signum
+    assert run.returncode == 128 + SIGNALS[name]
     assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
                                            "notebooks and figures/ left unchanged"]
-    assert_unchanged(tmp_path, before)
+    assert_unchanged(root, before)
