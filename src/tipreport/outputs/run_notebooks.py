@@ -96,7 +96,6 @@ class Runner:
         started = []
         client = NotebookClient(notebook, timeout=self.timeout, startup_timeout=self.startup_timeout,
                                 kernel_name=self.kernel, record_timing=False, extra_arguments=["--log-level=ERROR"],
-                                shutdown_kernel="immediate",  # its outputs are in hand; a polite shutdown waits ~0.3 s
                                 resources={"metadata": {"path": str(path.parent)}},
                                 on_notebook_start=lambda **_: started.append(True))
         self.clients.append(client)
