@@ -61,11 +61,11 @@ def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, 
 def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_signal, name):
     root, before, run = runs_awaiting_a_signal[name]
     deadline = time.monotonic() + 60
-    while len(list(root.glob(".figures.*/*.json"))) < 2 and time.monotonic() < deadline:
+    while len(list(root.glob(".figures.*/*.json"))) < 2 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)  # wait until both notebooks have written into the staging folder
     run.send_signal(SIGNALS[name])
     _, stderr = run.communicate(timeout=30)
-    assert run.returncode == 128 + SIGNALS[name]
+    assert run.returncode == 128 + SIGNALS[name], stderr
     assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
                                            "notebooks and figures/ left unchanged"]
     assert_unchanged(root, before)
