@@ -7,9 +7,10 @@
 # checkout changes): .venv/.requirements-<sha256> marks a complete install. A changed
 # requirements.txt builds a new environment in .venv.new and swaps it in only once it imports;
 # a failed install leaves the old .venv working. It is built with uv (pinned below, installed once
-# into build/ with the system pip), which links the pinned wheels from its cache in about a second;
-# without uv, with venv and pip. Modules are compiled to bytecode when first imported, not all at
-# install time (that took longer than the install). The package itself is installed editable from
+# into build/ with the system pip: no pip inside the venv), which links the pinned wheels from its
+# cache and compiles them to bytecode in parallel (most of its ~20 s; left to first imports, every
+# process would compile them again where PYTHONDONTWRITEBYTECODE is set); without uv, with venv and
+# pip. The package itself is installed editable from
 # pyproject.toml (setuptools from the venv, no download); its .pth points at src/, not at the venv,
 # so the swap keeps it valid.
 PYTHON ?= python3
@@ -43,7 +44,7 @@ $(STAMP):
 	@echo "building the environment in $(VENV).new (swapped in for $(VENV) once it works)"
 	@{ { [ -x $(UV) ] || $(PYTHON) -m pip install $(PIP_FLAGS) --root-user-action=ignore --target build/uv-$(UV_VERSION) uv==$(UV_VERSION); } \
 	   && $(UV) venv --quiet --python $(PYTHON) --prompt $(notdir $(CURDIR)) $(VENV).new \
-	   && $(UV) pip install --quiet --python $(VENV).new/bin/python -r requirements.txt \
+	   && $(UV) pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt \
 	   && $(UV) pip install --quiet --python $(VENV).new/bin/python --no-deps --no-build-isolation --editable .; } \
 	 || { rm -rf $(VENV).new; echo "uv unavailable or failed; building with venv and pip"; \
 	      $(PYTHON) -m venv --prompt $(notdir $(CURDIR)) $(VENV).new \
