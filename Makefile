@@ -60,7 +60,7 @@ $(STAMP):
 validate: $(STAMP)
 	$(PY) -m tipreport check
 
-reproduce: validate
+reproduce: $(STAMP)
 	$(PY) -m tipreport reproduce
 
 lint: $(STAMP)

@@ -350,6 +350,17 @@ def test_command_line_prints_the_error_and_exits_non_zero(small_copy, capsys):
     assert "Traceback" not in err
 
 
+def test_reproduce_refuses_data_that_does_not_validate_before_running_a_notebook(small_copy, capsys, monkeypatch):
+    from tipreport.outputs import run_notebooks
+
+    started = []
+    monkeypatch.setattr(run_notebooks, "main", lambda *args: started.append(args) or 0)
+    set_cell("tiers.csv", 5, "tier", "Tier 4")(small_copy)
+    assert main(["--data-dir", str(small_copy), "reproduce"]) == 1
+    assert "line 5, column 'tier': value 'Tier 4': not an allowed value" in capsys.readouterr().err
+    assert started == [], "no notebook runs on data that does not validate"
+
+
 def test_command_line_succeeds_on_the_committed_data(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out

@@ -40,10 +40,10 @@ def build_data(args: argparse.Namespace) -> int:
 
 
 def reproduce(args: argparse.Namespace) -> int:
-    """Run every notebook in order and rebuild figures/ (all or nothing)."""
+    """Validate the data (as ``check``), then run every notebook and rebuild figures/ (all or nothing)."""
     from tipreport.outputs.run_notebooks import main as run_notebooks
 
-    return run_notebooks()
+    return check(args) or run_notebooks()
 
 
 def site(args: argparse.Namespace) -> int:
