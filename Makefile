@@ -8,7 +8,7 @@
 # requirements.txt builds a new environment in .venv.new and swaps it in only once it imports;
 # a failed install leaves the old .venv working. It is built with uv (pinned below, installed once
 # into build/ with the system pip: no pip inside the venv), which links the pinned wheels from its
-# cache and compiles them to bytecode in parallel (most of its ~20 s; left to first imports, every
+# cache and compiles them to bytecode in parallel (most of its ~25 s; left to first imports, every
 # process would compile them again where PYTHONDONTWRITEBYTECODE is set); without uv, with venv and
 # pip. The package itself is installed editable from
 # pyproject.toml (setuptools from the venv, no download); its .pth points at src/, not at the venv,
@@ -42,8 +42,11 @@ $(STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
 	@rm -rf $(VENV).new
 	@echo "building the environment in $(VENV).new (swapped in for $(VENV) once it works)"
-	@{ { [ -x $(UV) ] || $(PYTHON) -m pip install $(PIP_FLAGS) --root-user-action=ignore --target build/uv-$(UV_VERSION) uv==$(UV_VERSION); } \
-	   && $(UV) venv --quiet --python $(PYTHON) --prompt $(notdir $(CURDIR)) $(VENV).new \
+	@{ { [ -x $(UV) ] || { rm -rf build/uv-$(UV_VERSION) build/uv-$(UV_VERSION).new \
+	       && $(PYTHON) -m pip install $(PIP_FLAGS) --target build/uv-$(UV_VERSION).new uv==$(UV_VERSION) \
+	       && mv build/uv-$(UV_VERSION).new build/uv-$(UV_VERSION); }; } \
+	   && $(UV) venv --quiet --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" --python-preference only-system \
+	        --no-python-downloads --prompt $(notdir $(CURDIR)) $(VENV).new \
 	   && $(UV) pip install --quiet --python $(VENV).new/bin/python --compile-bytecode -r requirements.txt \
 	   && $(UV) pip install --quiet --python $(VENV).new/bin/python --no-deps --no-build-isolation --editable .; } \
 	 || { rm -rf $(VENV).new; echo "uv unavailable or failed; building with venv and pip"; \
@@ -87,8 +90,9 @@ site: $(STAMP)
 	$(PY) -m tipreport site
 
 lab: $(STAMP)
-	@if [ -x $(UV) ]; then $(UV) pip install --quiet --python $(PY) -r requirements-lab.txt; \
-	 else { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } && $(PY) -m pip install $(PIP_FLAGS) -r requirements-lab.txt; fi
+	@{ [ -x $(UV) ] && $(UV) pip install --quiet --python $(PY) -r requirements-lab.txt; } \
+	 || { { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null; } \
+	      && $(PY) -m pip install $(PIP_FLAGS) -r requirements-lab.txt; }
 	$(VENV)/bin/jupyter lab notebooks/
 
 clean-venv:

@@ -3,7 +3,7 @@
 Usage: ``make bench`` (or ``.venv/bin/python scripts/bench.py [--rounds N]``). Clones the
 committed HEAD into a temporary folder (with ``../shared`` linked beside it, as in CI), then:
 
-1. fresh clone → ``make test`` (creates the venv): seconds, target at most 45 s;
+1. fresh clone → ``make venv`` then ``make test``: seconds of both, target at most 45 s;
 2. warm ``make test`` against warm ``make reproduce``: target ratio at most 1.3;
 3. warm ``make reproduce`` against the floor (one kernel per notebook that only imports pandas
    and matplotlib, run by the same runner with the same parallelism): target at most 1.8.

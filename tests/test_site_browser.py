@@ -48,7 +48,11 @@ const frame = document.getElementById('page'), facts = {};
 (async () => {
   for (const url of urls) {
     await new Promise(loaded => { frame.onload = loaded; frame.src = url; });
-    facts[url] = await pageFacts(frame.contentDocument);
+    try {
+      facts[url] = await pageFacts(frame.contentDocument);
+    } catch (error) {
+      facts[url] = {failed: String(error)};
+    }
   }
   done(facts);
 })();"""
@@ -86,6 +90,7 @@ def load_in_harness(browser, folder: Path, pages: list[Path]) -> tuple[dict[str,
     browser.get_log("browser")  # start from an empty log
     facts = browser.execute_async_script(EVERY_PAGE_FACTS, [page.as_uri() for page in pages])
     errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    errors += [f"{url}: its facts could not be read ({page['failed']})" for url, page in facts.items() if "failed" in page]
     return {page: facts[page.as_uri()] for page in pages}, errors
 
 

@@ -75,3 +75,19 @@ def test_each_chart_keeps_its_text_on_the_canvas_with_a_long_title(tables, name)
                   "as titles here often are", "Measure and period, also long enough to wrap once or twice", "Source: test")
     assert texts_off_canvas(fig) == []
     plt.close(fig)
+
+
+def test_an_error_while_measuring_the_texts_is_raised_and_nothing_is_written(tmp_path, monkeypatch):
+    """matplotlib's callback registry would swallow a listener's error under a GUI loop: save_figure raises it itself."""
+    from tipreport.charts import style
+
+    def broken(*args):
+        raise LookupError("measuring failed")
+
+    monkeypatch.setenv("TIP_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr(style, "_texts_off_canvas", broken)
+    fig, ax = new_figure("single", 1.0)
+    with pytest.raises(LookupError, match="measuring failed"):
+        save_figure(fig, "unmeasured", title="t", subtitle="s", alt_text="a", data=pd.DataFrame({"x": [1]}), notebook="n")
+    assert list(tmp_path.iterdir()) == []
+    plt.close(fig)

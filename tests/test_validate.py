@@ -350,15 +350,35 @@ def test_command_line_prints_the_error_and_exits_non_zero(small_copy, capsys):
     assert "Traceback" not in err
 
 
-def test_reproduce_refuses_data_that_does_not_validate_before_running_a_notebook(small_copy, capsys, monkeypatch):
+@pytest.fixture
+def notebook_runs(monkeypatch) -> list:
+    """Calls of the notebook runner, which records them instead of running anything."""
     from tipreport.outputs import run_notebooks
 
-    started = []
-    monkeypatch.setattr(run_notebooks, "main", lambda *args: started.append(args) or 0)
+    calls = []
+    monkeypatch.setattr(run_notebooks, "main", lambda *args: calls.append(args) or 0)
+    return calls
+
+
+def test_reproduce_refuses_data_that_does_not_validate_before_running_a_notebook(small_copy, capsys, monkeypatch,
+                                                                                  notebook_runs):
+    from tipreport.outputs import cli
+
     set_cell("tiers.csv", 5, "tier", "Tier 4")(small_copy)
-    assert main(["--data-dir", str(small_copy), "reproduce"]) == 1
+    monkeypatch.setattr(cli, "load_all", lambda data_dir: load_all(small_copy))  # as if data/ were broken so
+    assert main(["reproduce"]) == 1
     assert "line 5, column 'tier': value 'Tier 4': not an allowed value" in capsys.readouterr().err
-    assert started == [], "no notebook runs on data that does not validate"
+    assert notebook_runs == [], "no notebook runs on data that does not validate"
+
+
+def test_reproduce_runs_the_notebooks_once_the_data_validates(notebook_runs, capsys):
+    assert main(["reproduce"]) == 0
+    assert notebook_runs == [()] and "data package valid" in capsys.readouterr().out
+
+
+def test_reproduce_refuses_another_data_folder_than_the_one_the_notebooks_read(small_copy, capsys, notebook_runs):
+    assert main(["--data-dir", str(small_copy), "reproduce"]) == 2
+    assert "reproduce runs the notebooks on data" in capsys.readouterr().err and notebook_runs == []
 
 
 def test_command_line_succeeds_on_the_committed_data(capsys):

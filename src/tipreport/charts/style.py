@@ -192,17 +192,10 @@ def annotate(fig, title: str, subtitle: str, source: str = DEFAULT_SOURCE) -> No
 def texts_off_canvas(fig, tolerance_px: float = 0.5) -> list[str]:
     """Every drawn text (titles, labels, legends, tick labels) whose bounding box leaves the canvas.
 
-    Measured at the PNG's 300 dpi, where hinted text is widest relative to the canvas.
-    (``save_figure`` makes the same check during the PNG's own draw instead of drawing once more.)
+    Measured in the 300-dpi PNG's own draw (where hinted text is widest relative to the canvas),
+    as ``save_figure`` measures it.
     """
-    screen_dpi = fig.dpi
-    fig.set_dpi(PNG_DPI)
-    try:
-        renderer = fig.canvas.get_renderer()
-        fig.draw_without_rendering()
-        return _texts_off_canvas(fig, renderer, tolerance_px * PNG_DPI / 100)
-    finally:
-        fig.set_dpi(screen_dpi)
+    return png_and_texts_off_canvas(fig, {"Software": None}, tolerance_px)[1]
 
 
 def _texts_off_canvas(fig, renderer, tolerance_px: float) -> list[str]:
@@ -225,25 +218,32 @@ def _texts_off_canvas(fig, renderer, tolerance_px: float) -> list[str]:
             or box.x1 > canvas.x1 + tolerance_px or box.y1 > canvas.y1 + tolerance_px]
 
 
-def _png_checked_for_clipping(fig, metadata: dict, name: str, tolerance_px: float = 0.5) -> bytes:
-    """The 300-dpi PNG of ``fig``, whose texts are checked against the canvas during that same draw.
+def png_and_texts_off_canvas(fig, metadata: dict, tolerance_px: float = 0.5) -> tuple[bytes, list[str]]:
+    """The 300-dpi PNG of ``fig`` and the texts that leave its canvas, measured during that same draw.
 
-    Raises ValueError, before any file is written, if a text runs off the canvas.
+    A draw_event listener measures after every draw of the save (a layout engine may draw twice;
+    the last draw is the PNG's). Its own errors are raised here, not left to matplotlib's callback
+    registry (which only prints them while a GUI event loop runs).
     """
-    clipped: list[str] = []
+    drawn: list = []
 
-    def check(event) -> None:
-        clipped.extend(_texts_off_canvas(fig, event.renderer, tolerance_px * PNG_DPI / 100))
+    def measure(event) -> None:
+        try:
+            drawn.append(_texts_off_canvas(fig, event.renderer, tolerance_px * PNG_DPI / 100))
+        except Exception as error:  # noqa: BLE001 - re-raised below, after the save
+            drawn.append(error)
 
-    listener = fig.canvas.mpl_connect("draw_event", check)
+    listener = fig.canvas.mpl_connect("draw_event", measure)
     buffer = io.BytesIO()
     try:
         fig.savefig(buffer, format="png", metadata=metadata, dpi=PNG_DPI)
     finally:
         fig.canvas.mpl_disconnect(listener)
-    if clipped:
-        raise ValueError(f"figure {name!r}: text runs off the canvas: " + "; ".join(clipped))
-    return buffer.getvalue()
+    if not drawn:
+        raise RuntimeError("saving the PNG drew nothing, so its texts could not be checked against the canvas")
+    if isinstance(drawn[-1], Exception):
+        raise drawn[-1]
+    return buffer.getvalue(), drawn[-1]
 
 
 def _tick_labels(ax) -> set:
@@ -275,7 +275,9 @@ def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, dat
         "svg": {"Date": None, "Creator": None, "Title": title, "Description": alt_text},
         "pdf": {"CreationDate": None, "Producer": None, "Creator": None, "Title": title},
     }
-    png = _png_checked_for_clipping(fig, {"Software": None}, name)
+    png, clipped = png_and_texts_off_canvas(fig, {"Software": None})
+    if clipped:
+        raise ValueError(f"figure {name!r}: text runs off the canvas: " + "; ".join(clipped))
     for ext in FORMATS:
         if ext == "png":
             write_atomically(out / f"{name}.png", lambda temp: temp.write_bytes(png))

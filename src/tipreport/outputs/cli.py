@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -40,10 +41,14 @@ def build_data(args: argparse.Namespace) -> int:
 
 
 def reproduce(args: argparse.Namespace) -> int:
-    """Validate the data (as ``check``), then run every notebook and rebuild figures/ (all or nothing)."""
-    from tipreport.outputs.run_notebooks import main as run_notebooks
+    """Validate data/ (as ``check``), then run every notebook and rebuild figures/ (all or nothing)."""
+    from tipreport.outputs import run_notebooks
 
-    return check(args) or run_notebooks()
+    if Path(args.data_dir).resolve() != DATA_DIR.resolve():
+        print(f"error: reproduce runs the notebooks on {display_path(DATA_DIR)}; --data-dir applies to check, "
+              "build-data and country", file=sys.stderr)
+        return 2
+    return check(args) or run_notebooks.main()
 
 
 def site(args: argparse.Namespace) -> int:
