@@ -195,7 +195,7 @@ def texts_off_canvas(fig, tolerance_px: float = 0.5) -> list[str]:
     Measured in the 300-dpi PNG's own draw (where hinted text is widest relative to the canvas),
     as ``save_figure`` measures it.
     """
-    return png_and_texts_off_canvas(fig, {"Software": None}, tolerance_px)[1]
+    return png_and_texts_off_canvas(fig, tolerance_px)[1]
 
 
 def _texts_off_canvas(fig, renderer, tolerance_px: float) -> list[str]:
@@ -218,7 +218,7 @@ def _texts_off_canvas(fig, renderer, tolerance_px: float) -> list[str]:
             or box.x1 > canvas.x1 + tolerance_px or box.y1 > canvas.y1 + tolerance_px]
 
 
-def png_and_texts_off_canvas(fig, metadata: dict, tolerance_px: float = 0.5) -> tuple[bytes, list[str]]:
+def png_and_texts_off_canvas(fig, tolerance_px: float = 0.5) -> tuple[bytes, list[str]]:
     """The 300-dpi PNG of ``fig`` and the texts that leave its canvas, measured during that same draw.
 
     A draw_event listener measures after every draw of the save (a layout engine may draw twice;
@@ -236,7 +236,7 @@ def png_and_texts_off_canvas(fig, metadata: dict, tolerance_px: float = 0.5) -> 
     listener = fig.canvas.mpl_connect("draw_event", measure)
     buffer = io.BytesIO()
     try:
-        fig.savefig(buffer, format="png", metadata=metadata, dpi=PNG_DPI)
+        fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=PNG_DPI)
     finally:
         fig.canvas.mpl_disconnect(listener)
     if not drawn:
@@ -275,7 +275,7 @@ def save_figure(fig, name: str, *, title: str, subtitle: str, alt_text: str, dat
         "svg": {"Date": None, "Creator": None, "Title": title, "Description": alt_text},
         "pdf": {"CreationDate": None, "Producer": None, "Creator": None, "Title": title},
     }
-    png, clipped = png_and_texts_off_canvas(fig, {"Software": None})
+    png, clipped = png_and_texts_off_canvas(fig)
     if clipped:
         raise ValueError(f"figure {name!r}: text runs off the canvas: " + "; ".join(clipped))
     for ext in FORMATS:
