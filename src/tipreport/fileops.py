@@ -17,8 +17,10 @@ import ctypes
 import errno
 import os
 import shutil
+import signal
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 _AT_FDCWD = -100
@@ -58,6 +60,71 @@ def write_atomically(path: Path, write) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived; raised in the main thread by the handler ``raise_on_signals`` installs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+@contextmanager
+def signals_raise_interrupted():
+    """While inside, SIGINT and SIGTERM raise ``Interrupted`` (so clean-up runs for both); then the old handlers."""
+    previous = {signum: signal.signal(signum, _raise_interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def signals_held():
+    """Hold SIGINT and SIGTERM back until the block ends (then raise the first), so a commit is never cut in half.
+
+    The Python handlers are swapped rather than the thread's signal mask: a process-directed signal may be
+    delivered to any thread, but Python runs its handlers in the main thread, where this must be used.
+    """
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum)) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+def write_texts_together(texts: dict[Path, str]) -> None:
+    """Write every text to a temporary file beside its path, then rename them all with signals held.
+
+    A failure or interrupt while writing leaves every path as it was; the renames, which do not
+    fail on one file system short of a vanished folder, are not cut in half by Ctrl-C or SIGTERM.
+    """
+    temps: dict[Path, Path] = {}
+    try:
+        for path, text in texts.items():
+            mode = normal_mode(path)
+            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            temps[path] = Path(temp)
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+                file.write(text)
+            os.chmod(temp, mode)
+        with signals_held():
+            for path, temp in temps.items():
+                os.replace(temp, path)
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
 
 
 def staging_folder(target: Path) -> Path:

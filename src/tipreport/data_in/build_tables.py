@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tipreport.fileops import write_texts_together
 from tipreport.paths import DATA_DIR, REFERENCE_DIR, REPO_ROOT
 
 ARTICLE_URL = "https://cambojanews.com/cambodia-fails-to-meet-minimum-standards-for-combating-human-trafficking-us-govt-reports/"
@@ -258,10 +259,7 @@ def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_
 
 
 def write_tables(data_dir: Path = DATA_DIR, **kwargs) -> list[Path]:
-    """Write the generated tables into ``data_dir``; returns the paths written."""
-    written = []
-    for name, text in build_tables(**kwargs).items():
-        path = Path(data_dir) / name
-        path.write_text(text, encoding="utf-8", newline="")
-        written.append(path)
-    return written
+    """Write the generated tables into ``data_dir``, all of them or (on any failure) none; returns their paths."""
+    texts = {Path(data_dir) / name: text for name, text in build_tables(**kwargs).items()}
+    write_texts_together(texts)
+    return list(texts)

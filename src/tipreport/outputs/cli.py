@@ -5,6 +5,7 @@ Step 4 of 4, outputs: may import from every step (data_in, analysis, charts) and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pandas as pd
 from tipreport.analysis.completeness import found_vs_published
 from tipreport.data_in.load import load_all
 from tipreport.data_in.validate import DataValidationError, display_path
+from tipreport.fileops import Interrupted, signals_raise_interrupted
 from tipreport.paths import DATA_DIR, REFERENCE_DIR
 
 
@@ -72,6 +74,11 @@ def country(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What Ctrl-C or SIGTERM leaves behind, per command (reproduce's notebook run has its own handler, same promise).
+UNCHANGED = {"check": "nothing was written", "country": "nothing was written", "site": "site/ left as it was",
+             "build-data": "data/ left as it was", "reproduce": "notebooks and figures/ left unchanged"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tipreport", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=DATA_DIR, help="data package folder (default: data/)")
@@ -85,10 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     lookup.set_defaults(run=country)
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with signals_raise_interrupted():
+            return args.run(args)
     except DataValidationError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except Interrupted as stop:
+        print(f"error: {args.command} interrupted ({stop}); {UNCHANGED[args.command]}", file=sys.stderr)
+        return 128 + stop.signum
+    except BrokenPipeError:
+        # The reader stopped early (``country KHM | head``): not an error. Point stdout at /dev/null so that
+        # the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

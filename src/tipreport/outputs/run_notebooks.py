@@ -26,7 +26,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import sys
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -36,7 +35,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tipreport.fileops import normal_mode, replace_folder, staging_folder
+from tipreport.fileops import Interrupted, normal_mode, replace_folder, signals_held, signals_raise_interrupted, staging_folder
 from tipreport.paths import FIGURES_DIR, NOTEBOOK_GLOB, NOTEBOOKS_DIR, REPO_ROOT
 
 INDEX_NAME = "README.md"
@@ -58,14 +57,6 @@ class KernelStartError(ReproduceError):
 
 class PartialCommitError(Exception):
     """The commit step failed half-way (figures swapped in, a notebook not renamed)."""
-
-
-class Interrupted(BaseException):
-    """SIGTERM or SIGINT arrived; raised in the main thread by the signal handler."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -180,17 +171,6 @@ def project_lock(folder: Path):
         os.close(handle)
 
 
-@contextmanager
-def signals_held():
-    """Hold SIGINT and SIGTERM back (delivered on exit) so a commit is never cut in half."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def refuse_read_only(paths: list[Path]) -> None:
     """Raise for the first existing path without its owner's write bit (root would write it anyway)."""
     for path in paths:
@@ -249,18 +229,13 @@ def build_figures(figures_dir: Path, notebooks: list[Path] | None = None, worker
     (figures_dir / INDEX_NAME).write_text(figure_index(figures_dir), encoding="utf-8")
 
 
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
-
-
 def main(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR) -> int:
     """``make reproduce``: a progress line per notebook, then the total; one line on failure."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _raise_interrupted)
     notebooks = notebooks or notebook_paths()
     unchanged = "notebooks and figures/ left unchanged"
     try:
-        seconds = reproduce(notebooks, figures_dir, progress=lambda line: print(line, flush=True))
+        with signals_raise_interrupted():
+            seconds = reproduce(notebooks, figures_dir, progress=lambda line: print(line, flush=True))
     except Interrupted as stop:
         print(f"error: reproduce interrupted ({stop}); {unchanged}", file=sys.stderr)
         return 128 + stop.signum

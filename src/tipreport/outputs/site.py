@@ -51,7 +51,7 @@ from pygments.formatters import HtmlFormatter
 from tipreport.charts.style import TIER_COLORS
 from tipreport.data_in.load import load_all
 from tipreport.data_in.validate import DataValidationError
-from tipreport.fileops import replace_folder
+from tipreport.fileops import replace_folder, signals_held
 from tipreport.outputs.country_pages import country_pages
 from tipreport.paths import NOTEBOOK_GLOB, REPO_ROOT
 
@@ -552,7 +552,8 @@ def build_site(repo: Path = REPO_ROOT, out: Path | None = None) -> Path:
             shutil.copyfile(repo / relative, staging / relative)
         check_site(staging)
         staging.chmod(0o755)
-        replace_folder(staging, out)
+        with signals_held():
+            replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
