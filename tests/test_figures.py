@@ -129,17 +129,23 @@ def test_notebooks_rebuild_the_committed_figures_byte_for_byte():
     assert not different, f"figures differ from the committed ones: {different}"
 
 
-def test_pdf_fonts_are_subset_without_layout_tables_and_stay_type_42(tmp_path):
-    """Pinned to matplotlib's subsetting hook: if an upgrade moves it, this fails instead of PDFs slowing down."""
+def test_pdf_fonts_are_subset_without_layout_tables_and_stay_type_42(tmp_path, monkeypatch):
+    """Pinned to matplotlib's subsetting hook: if an upgrade moves it, this fails instead of PDFs slowing down.
+
+    The layout tables are never even parsed (fontTools 4.68 parses them before pruning what its options drop)."""
     from fontTools.ttLib import TTFont
     from matplotlib import font_manager
     from matplotlib.backends import _backend_pdf_ps
 
     assert matplotlib.__version__ == "3.11.2", "re-check style.py's subsetting hook for this matplotlib"
     font = font_manager.findfont("DejaVu Sans")
+    read = []
+    monkeypatch.setattr(TTFont, "_readTable", lambda self, tag, read_table=TTFont._readTable:
+                        read.append(tag) or read_table(self, tag))
     with _backend_pdf_ps.get_glyphs_subset(font_manager.FontPath(font, 0), {36, 37, 38}) as subset:
         tables = set(subset.font.keys())
     assert not tables & set(style.LAYOUT_TABLES), tables
+    assert "glyf" in read and not set(read) & set(style.LAYOUT_TABLES), f"tables parsed while subsetting: {read}"
     assert {"glyf", "cmap", "hmtx"} <= tables
     assert set(style.LAYOUT_TABLES) <= set(TTFont(font).keys()), "the full font has them: the hook removed them"
     draw(tmp_path)

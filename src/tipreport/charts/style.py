@@ -75,23 +75,27 @@ STYLE = {
     "path.simplify": False,
 }
 
-#: OpenType layout tables (shaping, positioning, glyph classes). A PDF places every glyph itself,
-#: so an embedded Type 42 font does not use them; subsetting them is most of a PDF's saving time.
-LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF"]
+#: OpenType layout tables (shaping, positioning, glyph classes) and the legacy kerning table. matplotlib
+#: lays text out with the full font and places every glyph itself, so an embedded Type 42 subset does not use them.
+LAYOUT_TABLES = ["GSUB", "GPOS", "GDEF", "kern"]
 
 
-class _SubsetOptions(font_subset.Options):
-    """matplotlib's subsetting options, without the layout tables."""
+def _load_font_without_layout_tables(fontfile, options):
+    """fontTools' ``load_font``, with the layout tables removed before anything reads them.
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.layout_features = []
-        self.drop_tables = [*self.drop_tables, *LAYOUT_TABLES]
+    fontTools 4.68's subsetter parses GSUB, GPOS and GDEF (to convert their formats) before it
+    prunes them, so dropping them through its options still pays for parsing them on every subset.
+    """
+    font = font_subset.load_font(fontfile, options)
+    for tag in LAYOUT_TABLES:
+        if tag in font:
+            del font[tag]
+    return font
 
 
 # matplotlib 3.11's PDF/PS backends subset fonts through ``_backend_pdf_ps.subset`` (fontTools);
-# tests/test_figures.py checks, for the pinned version, that this still takes effect.
-_backend_pdf_ps.subset = SimpleNamespace(Options=_SubsetOptions, load_font=font_subset.load_font,
+# tests/test_figures.py checks, for the pinned versions, that this still takes effect.
+_backend_pdf_ps.subset = SimpleNamespace(Options=font_subset.Options, load_font=_load_font_without_layout_tables,
                                          Subsetter=font_subset.Subsetter)
 
 # Vertical space, in inches, for the title block and the source line.
