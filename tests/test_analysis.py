@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from tipreport.analysis import summaries
+from tipreport.analysis import movements, summaries
 from tipreport.analysis.tiers import TIER_DTYPE
 
 
@@ -48,7 +48,7 @@ def test_tiers_by_region_gives_the_country_without_a_bureau_its_own_row():
 
 
 def test_changes_use_only_countries_placed_in_both_years():
-    changes = summaries.tier_changes(TIERS, 2022, 2023).set_index("iso3")
+    changes = movements.moves_between(TIERS, 2022, 2023).set_index("iso3")
     assert sorted(changes.index) == ["AAA", "BBB", "CCC", "DDD"]
     assert changes["move"].to_dict() == {"AAA": "downgrade", "BBB": "upgrade", "CCC": "same", "DDD": "special case"}
     assert changes.loc["AAA", "steps"] == 1 and changes.loc["BBB", "steps"] == -1
@@ -138,3 +138,8 @@ def test_quote_space_refuses_a_speaker_type_without_a_side():
     quotes = pd.DataFrame({"quote_id": ["Q01"], "quote": ["a"], "speaker": ["x"], "speaker_type": ["NGO"], "quote_type": ["x"]})
     with pytest.raises(ValueError, match="belong to no side"):
         summaries.quote_space(quotes)
+
+
+def test_moves_need_placements_in_both_years():
+    with pytest.raises(ValueError, match="no tier placements for report year 1999"):
+        movements.moves_between(TIERS, 1999, 2022)

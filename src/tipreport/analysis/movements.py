@@ -71,10 +71,18 @@ def classify_moves(tier_from: pd.Series, tier_to: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"move": move, "steps": step, "within_tier_2": within})
 
 
+def placements(tiers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The placements of one report year; raises if that year has none."""
+    rows = tiers[tiers["report_year"] == year]
+    if rows.empty:
+        raise ValueError(f"no tier placements for report year {year}")
+    return rows
+
+
 def moves_between(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Countries placed in both years (fixed denominator) with their move."""
-    before = tiers.loc[tiers["report_year"] == year_from, ["iso3", "country", "tier"]]
-    after = tiers.loc[tiers["report_year"] == year_to, ["iso3", "tier"]]
+    """Countries placed in both years (fixed denominator), by name: tier_from, tier_to, move, steps, within_tier_2."""
+    before = placements(tiers, year_from)[["iso3", "country", "tier"]]
+    after = placements(tiers, year_to)[["iso3", "tier"]]
     pairs = before.merge(after, on="iso3", suffixes=("_from", "_to"), validate="one_to_one")
     pairs = pairs.sort_values("country").reset_index(drop=True)
     return pd.concat([pairs, classify_moves(pairs["tier_from"], pairs["tier_to"])], axis=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tipreport.analysis.completeness import coverage_by_year
-from tipreport.analysis.movements import classify_moves
+from tipreport.analysis.movements import moves_between, placements
 from tipreport.analysis.tiers import TIER_DTYPE, TIERS
 
 NO_REGION = "No regional bureau"
@@ -19,14 +19,6 @@ NO_REGION = "No regional bureau"
 def report_period(report_year: int) -> str:
     """The period a report edition grades: 1 April of the year before to 31 March."""
     return f"1 April {report_year - 1} – 31 March {report_year}"
-
-
-def placements(tiers: pd.DataFrame, year: int) -> pd.DataFrame:
-    """The placements of one report year; raises if that year has none."""
-    rows = tiers[tiers["report_year"] == year]
-    if rows.empty:
-        raise ValueError(f"no tier placements for report year {year}")
-    return rows
 
 
 def tier_counts(tiers: pd.DataFrame, year: int) -> pd.Series:
@@ -64,24 +56,9 @@ def group_placements(tables: dict, year: int, group: str) -> pd.DataFrame:
     return rows[rows["iso3"].isin(members)].sort_values(["tier", "country"])[["iso3", "country", "tier"]]
 
 
-def paired_placements(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Countries placed in both years: iso3, country, tier_from, tier_to (fixed denominator)."""
-    before = placements(tiers, year_from)[["iso3", "country", "tier"]]
-    after = placements(tiers, year_to)[["iso3", "tier"]]
-    pairs = before.merge(after, on="iso3", suffixes=("_from", "_to"), validate="one_to_one")
-    return pairs.sort_values("country").reset_index(drop=True)
-
-
-def tier_changes(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Each country placed in both years with its move: upgrade, downgrade, same, or special case."""
-    pairs = paired_placements(tiers, year_from, year_to)
-    moves = classify_moves(pairs["tier_from"], pairs["tier_to"])
-    return pairs.assign(move=moves["move"], steps=moves["steps"])
-
-
 def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
     """Counts of countries by tier in ``year_from`` (rows) and ``year_to`` (columns)."""
-    pairs = paired_placements(tiers, year_from, year_to)
+    pairs = moves_between(tiers, year_from, year_to)
     matrix = pd.crosstab(pairs["tier_from"], pairs["tier_to"]).reindex(index=list(TIERS), columns=list(TIERS), fill_value=0)
     matrix.index = pd.Index([str(t) for t in matrix.index], name=f"{year_from} report")
     matrix.columns = pd.Index([str(t) for t in matrix.columns], name=f"{year_to} report")
