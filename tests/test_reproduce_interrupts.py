@@ -10,9 +10,10 @@ import sys
 import time
 
 import pytest
+from nbclient import NotebookClient
 from test_reproduce import WRITE, assert_unchanged, make_project, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
 
-from tipreport.outputs.run_notebooks import KernelStartError, notebook_paths, reproduce
+from tipreport.outputs.run_notebooks import KernelStartError, ReproduceError, Runner, notebook_paths, reproduce
 from tipreport.paths import REPO_ROOT
 
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
@@ -74,3 +75,24 @@ def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_sign
     assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
                                            "notebooks and figures/ left unchanged"]
     assert_unchanged(root, before)
+
+
+def test_a_kernel_still_starting_when_the_run_stops_runs_no_cell(tmp_path, monkeypatch):
+    """stop() finds nothing to kill while a kernel starts; that kernel's notebook must still not run."""
+    notebooks, _ = make_project(tmp_path)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    runner = Runner(staging)
+    start_kernel = NotebookClient.async_start_new_kernel
+
+    async def stopped_while_starting(client, **kwargs):
+        runner.stop()  # as a failure elsewhere or a signal would, before this kernel has a process
+        await start_kernel(client, **kwargs)
+        kernels.append(client.km.provisioner.process)
+
+    kernels = []
+    monkeypatch.setattr(NotebookClient, "async_start_new_kernel", stopped_while_starting)
+    with pytest.raises(ReproduceError, match="stopped"):
+        runner.execute(notebook_paths(notebooks)[0])
+    assert list(staging.iterdir()) == [], "a cell ran after the stop"
+    assert kernels and kernels[0].poll() is not None, "the kernel was left running"

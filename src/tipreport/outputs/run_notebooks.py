@@ -73,7 +73,7 @@ def expected_cost(path: Path) -> int:
 class Runner:
     """Executes notebooks with figures redirected; can stop every running kernel at once."""
 
-    def __init__(self, figures: Path, kernel: str = KERNEL, startup_timeout: float = STARTUP_TIMEOUT,
+    def __init__(self, figures: Path, kernel: str = KERNEL, startup_timeout: int = STARTUP_TIMEOUT,
                  timeout: int = 600, progress=None):
         self.figures, self.kernel, self.startup_timeout, self.timeout = figures, kernel, startup_timeout, timeout
         self.progress = progress
@@ -88,7 +88,7 @@ class Runner:
         client = NotebookClient(notebook, timeout=self.timeout, startup_timeout=self.startup_timeout,
                                 kernel_name=self.kernel, record_timing=False, extra_arguments=["--log-level=ERROR"],
                                 resources={"metadata": {"path": str(path.parent)}},
-                                on_notebook_start=lambda **_: started.append(True))
+                                on_notebook_start=lambda **_: started.append(True), on_cell_start=self._unless_stopping)
         self.clients.append(client)
         if self.stopping:
             raise ReproduceError("stopped")
@@ -107,8 +107,13 @@ class Runner:
                           f"{written:2d} figure{'' if written == 1 else 's'}")
         return notebook
 
+    def _unless_stopping(self, **_) -> None:
+        """Before each cell: a kernel that was still starting when ``stop`` ran (nothing to kill yet) runs no cell."""
+        if self.stopping:
+            raise ReproduceError("stopped")
+
     def stop(self) -> None:
-        """Kill every kernel still running, so that their notebooks end at once.
+        """Kill every kernel still running, so that their notebooks end at once (one still starting runs no cell).
 
         The clients of killed kernels may still be reading from them: tornado and asyncio would
         log those broken reads as tracebacks, which say nothing the one-line message does not."""
@@ -189,7 +194,7 @@ def remove_leftovers(parents: set[Path]) -> None:
 
 
 def reproduce(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR, workers: int = WORKERS,
-              progress=None, kernel: str = KERNEL, startup_timeout: float = STARTUP_TIMEOUT) -> float:
+              progress=None, kernel: str = KERNEL, startup_timeout: int = STARTUP_TIMEOUT) -> float:
     """Execute the notebooks, then write them and swap in the new figures; returns seconds taken."""
     start = time.perf_counter()
     notebooks = notebooks or notebook_paths()
