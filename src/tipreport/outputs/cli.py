@@ -76,7 +76,7 @@ def country(args: argparse.Namespace) -> int:
 
 #: What Ctrl-C or SIGTERM leaves behind, per command (reproduce's notebook run has its own handler, same promise).
 UNCHANGED = {"check": "nothing was written", "country": "nothing was written", "site": "site/ left as it was",
-             "build-data": "data/ left as it was", "reproduce": "notebooks and figures/ left unchanged"}
+             "build-data": "data/ holds all the old tables or all the new ones; run it again", "reproduce": "notebooks and figures/ left unchanged"}
 
 
 def main(argv: list[str] | None = None) -> int:
