@@ -19,8 +19,9 @@ import nbformat
 import pytest
 
 from tipreport.data_in.load import load_all
+from tipreport.outputs import site as site_module
 from tipreport.outputs.country_pages import country_pages
-from tipreport.outputs.site import SiteBuildError, build_site, site_environment
+from tipreport.outputs.site import Linker, SiteBuildError, build_site, check_site, site_environment
 from tipreport.paths import REPO_ROOT
 
 REPO_PARTS = ("notebooks", "figures", "data", "curation", "README.md", "CITATION.cff", "LICENSE")
@@ -67,8 +68,11 @@ def first_code_cell(path: Path) -> int:
 # --------------------------------------------------------------------------- build (always run)
 
 
-def test_build_is_deterministic(site, tmp_path):
+def test_build_is_deterministic_and_checks_what_it_built(site, tmp_path, monkeypatch):
+    checked = []
+    monkeypatch.setattr(site_module, "check_site", lambda root, check=site_module.check_site: checked.append(root) or check(root))
     one, two = files_of(site), files_of(build_site(REPO_ROOT, tmp_path / "again"))
+    assert len(checked) == 1 and checked[0].parent == tmp_path, "the link check did not run on the staged site"
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
     text = "".join(content.decode("utf-8") for name, content in one.items() if name.endswith(".html"))
@@ -189,18 +193,27 @@ def test_refuses_a_figure_whose_sidecar_names_another_notebook(repo_copy, tmp_pa
         build_site(repo_copy, tmp_path / "out")
 
 
-def test_refuses_every_link_or_anchor_it_cannot_resolve_and_names_each(repo_copy, tmp_path):
-    path = repo_copy / "notebooks" / "06_checking_the_article.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    notebook.cells[0].source += "\n\nSee [the notes](../notes/missing.md) and [the codebook](../data/README.md#no-such-section)."
-    nbformat.write(notebook, path)
+def test_notebook_links_become_site_links_or_stay_for_the_check_to_judge(tmp_path):
+    linker = Linker(REPO_ROOT, {"06_checking_the_article.ipynb": "06_checking_the_article.html"})
+    source = "notebooks/06_checking_the_article.ipynb"
+    assert linker.resolve("../data/README.md#no-such-section", source) == "data.html#no-such-section"
+    assert linker.resolve("../notes/missing.md", source) == "../notes/missing.md", "not a file of the site: left as is"
+    assert linker.resolve("../README.md", source) == "index.html"
+
+
+def test_refuses_every_link_or_anchor_it_cannot_resolve_and_names_each(site, tmp_path):
+    built = tmp_path / "built"
+    shutil.copytree(site, built)
+    page = built / "06_checking_the_article.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</main>", '<a href="../notes/missing.md">notes</a> <a href="data.html#no-such-section">codebook</a></main>', 1),
+        encoding="utf-8")
     with pytest.raises(SiteBuildError) as refused:
-        build_site(repo_copy, tmp_path / "out")
+        check_site(built)
     problems = str(refused.value).splitlines()[1:]
     assert [problem.strip() for problem in problems] == [
         "06_checking_the_article.html: href='../notes/missing.md' does not resolve to a file of the site",
         "06_checking_the_article.html: href='data.html#no-such-section': no id 'no-such-section' in data.html"]
-    assert not (tmp_path / "out").exists()
 
 
 def test_a_failed_build_leaves_the_previous_site(site, repo_copy, tmp_path):
