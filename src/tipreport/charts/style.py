@@ -94,7 +94,7 @@ def _load_font_without_layout_tables(fontfile, options):
 
 
 # matplotlib 3.11's PDF/PS backends subset fonts through ``_backend_pdf_ps.subset`` (fontTools);
-# tests/test_figures.py checks, for the pinned versions, that this still takes effect.
+# tests/test_style.py checks, for the pinned versions, that this still takes effect.
 _backend_pdf_ps.subset = SimpleNamespace(Options=font_subset.Options, load_font=_load_font_without_layout_tables,
                                          Subsetter=font_subset.Subsetter)
 
