@@ -84,8 +84,7 @@ SLOWEST_TEST_FILES = ("test_site_browser.py", "test_site.py", "test_validate.py"
 
 
 def _run_order(item) -> tuple:
-    """Sort key: after_notebooks checks last; slow test files, then notebooks by figures saved, then the rest;
-    in each file, the tests that need the ``site`` fixture after the others."""
+    """Sort key: after_notebooks checks last; slow test files, then notebooks by figures saved, then the rest."""
     if item.path.suffix == ".ipynb":
         from tipreport.outputs.run_notebooks import expected_cost
 
@@ -94,8 +93,7 @@ def _run_order(item) -> tuple:
         group = (0, SLOWEST_TEST_FILES.index(item.path.name))
     else:
         group = (2, 0)
-    # Within a file, tests that need the shared site come last: a worker waiting for the other to build it idles.
-    return item.get_closest_marker("after_notebooks") is not None, group, "site" in getattr(item, "fixturenames", ())
+    return item.get_closest_marker("after_notebooks") is not None, group
 
 
 def _asked_for(config, marker: str) -> bool:
