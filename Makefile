@@ -21,7 +21,7 @@ UV := build/uv-$(UV_VERSION)/bin/uv
 REQUIREMENTS_HASH := $(shell $(PYTHON) -c 'import hashlib; print(hashlib.sha256(open("requirements.txt", "rb").read()).hexdigest()[:16])')
 STAMP := $(VENV)/.requirements-$(REQUIREMENTS_HASH)
 PIP_FLAGS := --quiet --disable-pip-version-check --no-input
-PYTEST_PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
+PYTEST_PARALLEL := -n 2 --dist loadfile
 
 .PHONY: reproduce test lint test-cpus venv validate build-data bench lab site clean-venv help
 

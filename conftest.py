@@ -6,7 +6,7 @@ committed figures, byte for byte, and fail if the notebooks did not run.
 
 - ``make test`` runs the suite in two steps sharing the scratch folder through
   ``TIP_FIGURES_UNDER_TEST``: everything else with pytest-xdist (``-n 2 --dist
-  loadfile``, slowest files first), then ``-m after_notebooks``. Plain ``pytest`` runs everything in one
+  loadfile``), then ``-m after_notebooks``. Plain ``pytest`` runs everything in one
   process, the ``after_notebooks`` tests last.
 - Under xdist, each worker's kernels run with other CPU dispatch than the machine's
   own (``KERNEL_DISPATCH``, checked to have taken effect), so the byte comparison
@@ -76,26 +76,6 @@ def pytest_unconfigure(config):
         shutil.rmtree(FIGURES_UNDER_TEST, ignore_errors=True)
 
 
-#: Test files that take longest, in that order. Under xdist (``--dist loadfile --no-loadscope-reorder``) files
-#: are handed out in collection order, so these start first, then the notebooks (most figures first), then the
-#: rest: the two workers then finish at about the same time instead of one waiting on a long file at the end.
-SLOWEST_TEST_FILES = ("test_site_browser.py", "test_site.py", "test_validate.py", "test_reproduce_interrupts.py",
-                      "test_reproduce.py", "test_text_clipping.py", "test_style.py")
-
-
-def _run_order(item) -> tuple:
-    """Sort key: after_notebooks checks last; slow test files, then notebooks by figures saved, then the rest."""
-    if item.path.suffix == ".ipynb":
-        from tipreport.outputs.run_notebooks import expected_cost
-
-        group = (1, -expected_cost(item.path))
-    elif item.path.name in SLOWEST_TEST_FILES:
-        group = (0, SLOWEST_TEST_FILES.index(item.path.name))
-    else:
-        group = (2, 0)
-    return item.get_closest_marker("after_notebooks") is not None, group
-
-
 def _asked_for(config, marker: str) -> bool:
     return marker in (config.option.markexpr or "")
 
@@ -116,7 +96,7 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in skipped]
         if note:
             print(f"\n{note}")
-    items.sort(key=_run_order)
+    items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
 
 
 @pytest.fixture(scope="session")
