@@ -69,10 +69,17 @@ def first_code_cell(path: Path) -> int:
 
 
 def test_build_is_deterministic_and_checks_what_it_built(site, tmp_path, monkeypatch):
-    checked = []
+    """Two builds give the same bytes; the second shows that the link check ran on the staged site and that
+    the country pages were rendered in ``site_environment``'s environment (the one the escaping test uses)."""
+    checked, made, used = [], [], []
     monkeypatch.setattr(site_module, "check_site", lambda root, check=site_module.check_site: checked.append(root) or check(root))
+    monkeypatch.setattr(site_module, "site_environment",
+                        lambda title, make=site_module.site_environment: made.append(make(title)) or made[-1])
+    monkeypatch.setattr(site_module, "country_pages",
+                        lambda tables, env, render=site_module.country_pages: used.append(env) or render(tables, env))
     one, two = files_of(site), files_of(build_site(REPO_ROOT, tmp_path / "again"))
     assert len(checked) == 1 and checked[0].parent == tmp_path, "the link check did not run on the staged site"
+    assert len(made) == 1 and used == made, "country pages were rendered in another environment than site_environment's"
     assert sorted(one) == sorted(two)
     assert [name for name in one if one[name] != two[name]] == []
     text = "".join(content.decode("utf-8") for name, content in one.items() if name.endswith(".html"))
