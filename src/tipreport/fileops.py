@@ -63,7 +63,7 @@ def write_atomically(path: Path, write) -> None:
 
 
 class Interrupted(BaseException):
-    """SIGTERM or SIGINT arrived; raised in the main thread by the handler ``raise_on_signals`` installs."""
+    """SIGTERM or SIGINT arrived; raised in the main thread by the handlers ``signals_raise_interrupted`` installs."""
 
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
@@ -94,7 +94,7 @@ def signals_held():
     """
     received: list[int] = []
     held = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda signum, frame: received.append(signum)) for signum in held}
+    previous = {signum: signal.signal(signum, lambda number, frame: received.append(number)) for signum in held}
     try:
         yield
     finally:

@@ -90,8 +90,7 @@ class Runner:
                                 resources={"metadata": {"path": str(path.parent)}},
                                 on_notebook_start=lambda **_: started.append(True), on_cell_start=self._unless_stopping)
         self.clients.append(client)
-        if self.stopping:
-            raise ReproduceError("stopped")
+        self._unless_stopping()
         try:
             client.execute(env={**os.environ, "TIP_FIGURES_DIR": str(self.figures)})
         except Exception as error:
@@ -108,7 +107,8 @@ class Runner:
         return notebook
 
     def _unless_stopping(self, **_) -> None:
-        """Before each cell: a kernel that was still starting when ``stop`` ran (nothing to kill yet) runs no cell."""
+        """Raise once ``stop`` has run: before a kernel starts, and before each cell (a kernel that was still
+        starting when ``stop`` ran had nothing to kill yet, so its notebook must run no cell)."""
         if self.stopping:
             raise ReproduceError("stopped")
 
