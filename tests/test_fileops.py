@@ -49,7 +49,7 @@ def test_a_signal_during_the_renames_is_held_until_all_are_done(tmp_path, monkey
     assert all(path.read_text(encoding="utf-8") == "new\n" for path in paths)
 
 
-def test_the_previous_signal_handlers_come_back(tmp_path):
+def test_the_previous_signal_handlers_come_back():
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     with signals_raise_interrupted():
         assert signal.getsignal(signal.SIGTERM) is not before[0]
