@@ -9,7 +9,8 @@ committed HEAD into a temporary folder (with ``../shared`` linked beside it, as 
    and matplotlib, run by the same runner with the same parallelism): target at most 1.8.
 
 Warm timings are medians of ``--rounds`` runs. The machine may be shared: read the numbers as
-noisy and compare ratios from one run rather than seconds from different runs.
+noisy and compare ratios from one run rather than seconds from different runs. To measure a change,
+``make bench BENCH_ARGS="--against COMMIT"`` times COMMIT's warm runs interleaved with HEAD's.
 """
 
 import argparse
@@ -58,34 +59,56 @@ def floor_run(clone: Path, count: int) -> float:
         return timed([str(clone / ".venv" / "bin" / "python"), "-c", FLOOR, str(folder)], clone)
 
 
+def clone_at(commit: str, folder: Path) -> Path:
+    """A clone of this repository at ``commit`` in ``folder``."""
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(folder)], check=True)
+    subprocess.run(["git", "-C", str(folder), "checkout", "--quiet", commit], check=True)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="warm runs of each kind (medians reported)")
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--against", metavar="COMMIT",
+                        help="also time COMMIT's warm make reproduce and make test, interleaved with HEAD's, "
+                             "and print the change (the machine's speed drifts: only a comparison in one run is fair)")
+    options = parser.parse_args()
+    rounds = options.rounds
     with tempfile.TemporaryDirectory(prefix="tip-bench-") as scratch:
         scratch = Path(scratch)
         (scratch / "shared").symlink_to(SHARED_DIR)
-        clone = scratch / "repo"
-        subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+        clone = clone_at("HEAD", scratch / "repo")
         count = len(list((clone / "notebooks").glob("[0-9][0-9]_*.ipynb")))
         venv = timed(["make", "venv"], clone)
         first_test = timed(["make", "test"], clone)
         fresh = venv + first_test
         print(f"fresh clone -> make test (venv included): {fresh:6.1f} s = venv {venv:.1f} s + first make test "
               f"{first_test:.1f} s   (target: at most 45 s)", flush=True)
-        floor, reproduce, test = [], [], []
-        for _ in range(rounds):  # interleaved, so that a burst of load hits all three alike
+        repos = {"HEAD": clone}
+        if options.against:
+            repos[options.against] = clone_at(options.against, scratch / "base")
+            timed(["make", "venv"], repos[options.against])
+        floor, reproduce, test = [], {name: [] for name in repos}, {name: [] for name in repos}
+        for _ in range(rounds):  # interleaved, so that a burst of load hits all of them alike
             floor.append(floor_run(clone, count))
-            reproduce.append(timed(["make", "reproduce"], clone))
-            test.append(timed(["make", "test"], clone))
-        floor, reproduce, test = (statistics.median(values) for values in (floor, reproduce, test))
+            for name, repo in repos.items():
+                reproduce[name].append(timed(["make", "reproduce"], repo))
+                test[name].append(timed(["make", "test"], repo))
+        floor = statistics.median(floor)
+        reproduce, test = ({name: statistics.median(runs[name]) for name in repos} for runs in (reproduce, test))
     print(f"notebooks: {count}, rounds: {rounds} (medians)")
     print(f"floor (one bare kernel per notebook, same runner):  {floor:6.1f} s")
-    print(f"warm make reproduce:                                {reproduce:6.1f} s")
-    print(f"warm make test:                                     {test:6.1f} s")
+    print(f"warm make reproduce:                                {reproduce['HEAD']:6.1f} s")
+    print(f"warm make test:                                     {test['HEAD']:6.1f} s")
     print(f"ratios: fresh make test / 45 s = {fresh / 45:.2f} (target <= 1); "
-          f"test / reproduce = {test / reproduce:.2f} (target <= 1.3); "
-          f"reproduce / floor = {reproduce / floor:.2f} (target <= 1.8, next 1.5)")
+          f"test / reproduce = {test['HEAD'] / reproduce['HEAD']:.2f} (target <= 1.3); "
+          f"reproduce / floor = {reproduce['HEAD'] / floor:.2f} (target <= 1.8, next 1.5)")
+    if options.against:
+        base = options.against
+        for label, runs in (("make reproduce", reproduce), ("make test", test)):
+            print(f"{label}: {base} {runs[base]:.1f} s -> HEAD {runs['HEAD']:.1f} s "
+                  f"({100 * (runs['HEAD'] / runs[base] - 1):+.0f} %)")
+        print(f"test / reproduce: {base} {test[base] / reproduce[base]:.2f} -> HEAD {test['HEAD'] / reproduce['HEAD']:.2f}")
 
 
 if __name__ == "__main__":
