@@ -48,17 +48,29 @@ def normal_mode(path: Path, directory: bool = False) -> int:
         return (0o777 if directory else 0o666) & ~umask()
 
 
-def write_atomically(path: Path, write) -> None:
-    """Call ``write(temp_path)`` and rename the result onto ``path``; remove it on failure."""
+def _write_beside(path: Path, write) -> Path:
+    """Call ``write(temp)`` on a new temporary file beside ``path`` and give it the mode a normal write
+    would; returns the temporary file (removed on failure)."""
     mode = normal_mode(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(handle)
+    temp = Path(temp)
     try:
-        write(Path(temp))
+        write(temp)
         os.chmod(temp, mode)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call ``write(temp_path)`` and rename the result onto ``path``; remove it on failure."""
+    temp = _write_beside(path, write)
+    try:
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -113,12 +125,7 @@ def write_texts_together(texts: dict[Path, str]) -> None:
     temps: dict[Path, Path] = {}
     try:
         for path, text in texts.items():
-            mode = normal_mode(path)
-            handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            temps[path] = Path(temp)
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                file.write(text)
-            os.chmod(temp, mode)
+            temps[path] = _write_beside(path, lambda temp, text=text: temp.write_text(text, encoding="utf-8", newline=""))
         with signals_held():
             for path, temp in temps.items():
                 os.replace(temp, path)
