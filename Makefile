@@ -32,7 +32,7 @@ help:
 	@echo "make test-cpus  - rebuild every figure under other CPU dispatch settings and compare bytes"
 	@echo "make validate   - validate the data package and print coverage per year"
 	@echo "make build-data - regenerate data/ tables from ../shared/reference"
-	@echo "make bench      - time make test and make reproduce against their floors (BENCH_ARGS=\"--against COMMIT\" compares)"
+	@echo "make bench      - time make test and make reproduce against their floors (BENCH_ARGS=\"--against COMMIT\" compares, \"--cpu-by-file\" adds CPU per test file)"
 	@echo "make lab        - open the notebooks in JupyterLab (installs it on first use)"
 	@echo "make site       - build the reading site in site/ from the committed notebooks (open site/index.html)"
 

@@ -11,9 +11,12 @@ committed HEAD into a temporary folder (with ``../shared`` linked beside it, as 
 Warm timings are medians of ``--rounds`` runs. The machine may be shared: read the numbers as
 noisy and compare ratios from one run rather than seconds from different runs. To measure a change,
 ``make bench BENCH_ARGS="--against COMMIT"`` times COMMIT's warm runs interleaved with HEAD's.
+``--cpu-by-file`` then runs the suite once in one process and prints the machine's CPU seconds per
+test file (``scripts/cpu_by_file.py``), beside what the 1.3 target leaves for all of them.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -59,6 +62,21 @@ def floor_run(clone: Path, count: int) -> float:
         return timed([str(clone / ".venv" / "bin" / "python"), "-c", FLOOR, str(folder)], clone)
 
 
+def cpu_by_file(clone: Path) -> list[str]:
+    """The suite run once in one process (``-p no:xdist``): the table of CPU seconds per test file."""
+    with tempfile.TemporaryDirectory() as scratch:
+        table = Path(scratch) / "cpu-by-file.txt"
+        env = {**os.environ, "PYTHONPATH": str(clone / "scripts"), "TIP_CPU_BY_FILE": str(table),
+               "TIP_FIGURES_UNDER_TEST": str(Path(scratch) / "figures")}
+        (Path(scratch) / "figures").mkdir()
+        result = subprocess.run([str(clone / ".venv" / "bin" / "python"), "-m", "pytest", "-p", "no:xdist",
+                                 "-p", "cpu_by_file", "-q"], cwd=clone, env=env, capture_output=True, text=True)
+        if result.returncode:
+            print(f"warning: the one-process test run failed (exit {result.returncode}): "
+                  f"{' '.join(result.stdout.strip().splitlines()[-1:])}", flush=True)
+        return table.read_text(encoding="utf-8").splitlines()
+
+
 def clone_at(commit: str, folder: Path) -> Path:
     """A clone of this repository at ``commit`` in ``folder``."""
     subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(folder)], check=True)
@@ -72,6 +90,8 @@ def main() -> None:
     parser.add_argument("--against", metavar="COMMIT",
                         help="also time COMMIT's warm make reproduce and make test, interleaved with HEAD's, "
                              "and print the change (the machine's speed drifts: only a comparison in one run is fair)")
+    parser.add_argument("--cpu-by-file", action="store_true",
+                        help="then run the suite once in one process and print the CPU seconds of each test file")
     options = parser.parse_args()
     rounds = options.rounds
     with tempfile.TemporaryDirectory(prefix="tip-bench-") as scratch:
@@ -96,6 +116,7 @@ def main() -> None:
                 test[name].append(timed(["make", "test"], repo))
         floor = statistics.median(floor)
         reproduce, test = ({name: statistics.median(runs[name]) for name in repos} for runs in (reproduce, test))
+        by_file = cpu_by_file(clone) if options.cpu_by_file else []
     print(f"notebooks: {count}, rounds: {rounds} (medians)")
     print(f"floor (one bare kernel per notebook, same runner):  {floor:6.1f} s")
     print(f"warm make reproduce:                                {reproduce['HEAD']:6.1f} s")
@@ -109,6 +130,11 @@ def main() -> None:
             print(f"{label}: {base} {runs[base]:.1f} s -> HEAD {runs['HEAD']:.1f} s "
                   f"({100 * (runs['HEAD'] / runs[base] - 1):+.0f} %)")
         print(f"test / reproduce: {base} {test[base] / reproduce[base]:.2f} -> HEAD {test['HEAD'] / reproduce['HEAD']:.2f}")
+    if by_file:
+        cores = os.cpu_count()
+        print("\n".join(by_file))
+        print(f"the 1.3 target leaves make test {1.3 * reproduce['HEAD']:.1f} s on {cores} cores: "
+              f"at most {1.3 * reproduce['HEAD'] * cores:.0f} CPU seconds for everything above")
 
 
 if __name__ == "__main__":
