@@ -44,8 +44,9 @@ def timed(command: list[str], cwd: Path) -> float:
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode:
-        tail = (result.stdout + result.stderr).strip().splitlines()[-1:]
-        print(f"warning: {' '.join(command)} failed (exit {result.returncode}): {' '.join(tail)}", flush=True)
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+        print(f"warning: {' '.join(command)} failed (exit {result.returncode}):", *(failed or lines[-1:]), sep="\n  ", flush=True)
     return seconds
 
 
