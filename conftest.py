@@ -12,6 +12,9 @@ committed figures, byte for byte, and fail if the notebooks did not run.
   own (``KERNEL_DISPATCH``, checked to have taken effect), so the byte comparison
   with the committed figures (made natively) is a cross-CPU check as well.
 - The scratch folder is removed by the process that created it.
+- nbval's kernels talk to it over Unix sockets of their own, as ``make reproduce``'s do
+  (``run_notebooks.kernel_connection``): over TCP, a kernel started at the same moment by another
+  worker or test could take the same port.
 """
 
 import fcntl
@@ -63,7 +66,21 @@ def check_dispatch(settings: dict, disabled: list, blas: str) -> None:
                                 f"{ {n: seen['features'][n] for n in disabled} }, OpenBLAS {seen['blas']}")
 
 
+def ipc_kernels_for_nbval() -> None:
+    """Give nbval's kernels ``make reproduce``'s connection settings (nbval 0.11 builds its KernelManager itself)."""
+    import nbval.kernel
+
+    from tipreport.outputs.run_notebooks import kernel_connection
+
+    class KernelManager(nbval.kernel.KernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(config=kernel_connection(), **kwargs)
+
+    nbval.kernel.KernelManager = KernelManager
+
+
 def pytest_configure(config):
+    ipc_kernels_for_nbval()
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker and dispatch_seen(dict(os.environ))["features"]["X86_V4"]:
         settings, disabled, blas = KERNEL_DISPATCH[int(worker.removeprefix("gw")) % len(KERNEL_DISPATCH)]

@@ -1,19 +1,23 @@
-"""make reproduce under interruptions: a kernel that cannot start, SIGTERM and Ctrl-C mid-run.
+"""make reproduce under interruptions: a kernel that cannot start, SIGTERM and Ctrl-C mid-run; kernels that
+start at the same time as others.
 
 A separate file from test_reproduce.py so that pytest-xdist (--dist loadfile) runs the two in parallel.
 """
 
 import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from nbclient import NotebookClient
 from test_reproduce import WRITE, assert_unchanged, make_project, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
 
-from tipreport.outputs.run_notebooks import KernelStartError, ReproduceError, Runner, notebook_paths, reproduce
+from tipreport.outputs.run_notebooks import KERNEL_SOCKETS_PREFIX, KernelStartError, ReproduceError, Runner, notebook_paths, reproduce
 from tipreport.paths import REPO_ROOT
 
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
@@ -22,20 +26,21 @@ SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
 @pytest.fixture(scope="module", autouse=True)
 def runs_awaiting_a_signal(tmp_path_factory):
     """A run of the notebook runner (``make reproduce`` without its validation) per signal, all started at once:
-    name -> (scratch root, its snapshot, the process).
+    name -> (scratch root, its snapshot, the process, its temporary folder).
 
     In each, 01_a writes its figure and 02_b writes its own, then sleeps in its cell until the signal comes.
     Used by every test here, so that these kernels start while the kernel-start test waits out its timeout."""
     runs = {}
     for name in SIGNALS:
-        root = tmp_path_factory.mktemp(name)
+        root, scratch = tmp_path_factory.mktemp(name), tmp_path_factory.mktemp(f"{name}-tmp")
         notebooks, figures = make_project(root)
         write_notebook(notebooks / "02_b.ipynb", WRITE.format(name="02_b") + "import time\ntime.sleep(120)")
         runs[name] = root, snapshot(root), subprocess.Popen(
             [sys.executable, "-m", "tipreport.outputs.run_notebooks", str(figures), *map(str, notebook_paths(notebooks))],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=REPO_ROOT, env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True), scratch
     yield runs
-    for _, _, run in runs.values():
+    for _, _, run, _ in runs.values():
         if run.poll() is None:  # its test was deselected or failed before sending the signal
             run.terminate()  # the runner stops its kernels and removes its staging folders
             try:
@@ -46,7 +51,7 @@ def runs_awaiting_a_signal(tmp_path_factory):
 
 
 def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, monkeypatch):
-    """A kernel that never answers (as without a loopback interface) stops the run within the start-up timeout."""
+    """A kernel that never answers stops the run within the start-up timeout, with one line."""
     notebooks, figures = project
     spec = tmp_path / "jupyter" / "kernels" / "mute"
     spec.mkdir(parents=True)
@@ -65,7 +70,7 @@ def test_a_kernel_that_cannot_start_fails_fast_with_one_line(tmp_path, project, 
 
 @pytest.mark.parametrize("name", SIGNALS)
 def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_signal, name):
-    root, before, run = runs_awaiting_a_signal[name]
+    root, before, run, scratch = runs_awaiting_a_signal[name]
     deadline = time.monotonic() + 60
     while len(list(root.glob(".figures.*/*.json"))) < 2 and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.05)  # wait until both notebooks have written into the staging folder
@@ -75,6 +80,27 @@ def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_sign
     assert stderr.strip().splitlines() == [f"error: reproduce interrupted ({name}); "
                                            "notebooks and figures/ left unchanged"]
     assert_unchanged(root, before)
+    assert list(scratch.iterdir()) == [], "kernel sockets or connection files left in the temporary folder"
+
+
+#: A notebook that prints how its kernel talks to the runner: transport, then address.
+CONNECTION = "import ipykernel.connect\ninfo = ipykernel.connect.get_connection_info(unpack=True)\nprint(info['transport'], info['ip'])"
+
+
+def test_kernels_talk_over_unix_sockets_of_their_own_removed_at_the_end(tmp_path, monkeypatch):
+    """No TCP port to race other processes for: two runs started at once failed with "Address already in use"."""
+    notebooks, scratch, staging = tmp_path / "notebooks", tmp_path / "tmp", tmp_path / "staging"
+    for folder in (notebooks, scratch, staging):
+        folder.mkdir()
+    for name in ("01_a", "02_b"):
+        write_notebook(notebooks / f"{name}.ipynb", CONNECTION)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    ran = Runner(staging).run_all(notebook_paths(notebooks), workers=2)
+    seen = [next(out["text"] for out in book.cells[0].outputs if out.get("name") == "stdout").split() for book in ran.values()]
+    assert [transport for transport, _ in seen] == ["ipc", "ipc"]
+    assert len({address for _, address in seen}) == 2, "two kernels share their sockets"
+    assert all(Path(address).parent == scratch and Path(address).name.startswith(KERNEL_SOCKETS_PREFIX) for _, address in seen)
+    assert list(scratch.iterdir()) == [], "kernel sockets or connection files left behind"
 
 
 def test_a_kernel_still_starting_when_the_run_stops_runs_no_cell(tmp_path, monkeypatch):
@@ -96,3 +122,12 @@ def test_a_kernel_still_starting_when_the_run_stops_runs_no_cell(tmp_path, monke
         runner.execute(notebook_paths(notebooks)[0])
     assert list(staging.iterdir()) == [], "a cell ran after the stop"
     assert kernels and kernels[0].poll() is not None, "the kernel was left running"
+
+
+def test_nbval_kernels_talk_over_unix_sockets_of_their_own_too():
+    """conftest gives nbval's kernels the same connection settings: a new name for each kernel."""
+    import nbval.kernel
+
+    managers = [nbval.kernel.KernelManager(kernel_name="python3") for _ in range(2)]
+    assert [manager.transport for manager in managers] == ["ipc", "ipc"]
+    assert managers[0].ip != managers[1].ip and all(KERNEL_SOCKETS_PREFIX in manager.ip for manager in managers)

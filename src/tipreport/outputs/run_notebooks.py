@@ -27,13 +27,17 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
+import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import zmq
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from tipreport.fileops import Interrupted, normal_mode, replace_folder, signals_held, signals_raise_interrupted, staging_folder
 from tipreport.paths import FIGURES_DIR, NOTEBOOK_GLOB, NOTEBOOKS_DIR, REPO_ROOT
@@ -43,6 +47,8 @@ WORKERS = min(2, os.cpu_count() or 1)
 KERNEL = "python3"
 #: Seconds a kernel may take to start; a normal start takes about one.
 STARTUP_TIMEOUT = 30
+#: The start of the name of every kernel's Unix sockets, in the temporary folder.
+KERNEL_SOCKETS_PREFIX = "tip-kernel-"
 #: Leftovers of a run killed with SIGKILL; removed by the next run, which holds the lock.
 STAGING_GLOBS = (".figures.*", ".notebooks.*")
 
@@ -70,6 +76,20 @@ def expected_cost(path: Path) -> int:
     return sum(cell.source.count("save_figure(") for cell in notebook.cells if cell.cell_type == "code")
 
 
+def kernel_connection() -> Config:
+    """How a kernel and its client talk: over Unix sockets of their own where zmq has them (not Windows).
+
+    Over TCP, jupyter_client picks free ports, closes them, and the kernel binds them a moment later;
+    a kernel started meanwhile by another process can take the same port ("Address already in use").
+    The sockets sit in the temporary folder beside the kernel's connection file, under a name no other kernel
+    has (``tip-kernel-<random>-1`` to ``-5``); jupyter_client removes both when the kernel is shut down."""
+    config = Config()
+    if zmq.has("ipc"):
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"{KERNEL_SOCKETS_PREFIX}{uuid.uuid4().hex[:16]}")
+    return config
+
+
 class Runner:
     """Executes notebooks with figures redirected; can stop every running kernel at once."""
 
@@ -87,7 +107,7 @@ class Runner:
         started = []
         client = NotebookClient(notebook, timeout=self.timeout, startup_timeout=self.startup_timeout,
                                 kernel_name=self.kernel, record_timing=False, extra_arguments=["--log-level=ERROR"],
-                                resources={"metadata": {"path": str(path.parent)}},
+                                resources={"metadata": {"path": str(path.parent)}}, config=kernel_connection(),
                                 on_notebook_start=lambda **_: started.append(True), on_cell_start=self._unless_stopping)
         self.clients.append(client)
         self._unless_stopping()
@@ -98,7 +118,7 @@ class Runner:
             if not started and not self.stopping:
                 reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 raise KernelStartError(f"the Jupyter kernel {self.kernel!r} did not start for {path.name} "
-                                       f"({reason}); check that the loopback interface (127.0.0.1) works") from None
+                                       f"({reason}); check that `python -m ipykernel` starts in this environment") from None
             raise
         if self.progress:
             written = len(list(self.figures.glob(f"{path.name[:2]}_*.json")))
