@@ -72,6 +72,10 @@ def ipc_kernels_for_nbval() -> None:
 
     from tipreport.outputs.run_notebooks import kernel_connection
 
+    if "KernelManager" not in nbval.kernel.start_new_kernel.__code__.co_names:
+        raise pytest.UsageError("nbval no longer starts kernels with nbval.kernel.KernelManager: "
+                                "give them run_notebooks.kernel_connection() another way")
+
     class KernelManager(nbval.kernel.KernelManager):
         def __init__(self, **kwargs):
             super().__init__(config=kernel_connection(), **kwargs)
