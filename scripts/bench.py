@@ -43,11 +43,16 @@ def timed(command: list[str], cwd: Path) -> float:
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    warn_if_failed(command, result)
+    return seconds
+
+
+def warn_if_failed(command: list[str], result: subprocess.CompletedProcess) -> None:
+    """Say that ``command`` failed, naming its failed tests (or its last line)."""
     if result.returncode:
         lines = (result.stdout + result.stderr).strip().splitlines()
         failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
         print(f"warning: {' '.join(command)} failed (exit {result.returncode}):", *(failed or lines[-1:]), sep="\n  ", flush=True)
-    return seconds
 
 
 def floor_run(clone: Path, count: int) -> float:
@@ -70,11 +75,8 @@ def cpu_by_file(clone: Path) -> list[str]:
         env = {**os.environ, "PYTHONPATH": str(clone / "scripts"), "TIP_CPU_BY_FILE": str(table),
                "TIP_FIGURES_UNDER_TEST": str(Path(scratch) / "figures")}
         (Path(scratch) / "figures").mkdir()
-        result = subprocess.run([str(clone / ".venv" / "bin" / "python"), "-m", "pytest", "-p", "no:xdist",
-                                 "-p", "cpu_by_file", "-q"], cwd=clone, env=env, capture_output=True, text=True)
-        if result.returncode:
-            print(f"warning: the one-process test run failed (exit {result.returncode}): "
-                  f"{' '.join(result.stdout.strip().splitlines()[-1:])}", flush=True)
+        command = [str(clone / ".venv" / "bin" / "python"), "-m", "pytest", "-p", "no:xdist", "-p", "cpu_by_file", "-q"]
+        warn_if_failed(command, subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True))
         return table.read_text(encoding="utf-8").splitlines()
 
 
