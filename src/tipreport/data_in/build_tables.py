@@ -1,7 +1,10 @@
 """Build the reference-derived tables in ``data/`` from ``../shared/reference/``.
 
 ``tiers.csv``, ``countries.csv``, ``published_totals.csv``, ``not_ranked.csv``,
-``tier2_by_elimination.csv``, ``law_enforcement.csv`` and ``sources.csv`` are
+``tier2_by_elimination.csv``, ``law_enforcement.csv``, the President's determinations
+(``determinations.csv``, ``determination_documents.csv``), the Watch List law and its
+waivers (``watch_list_statute.csv``, ``watch_list_waivers.csv``), the state-sponsored
+lists (``state_sponsored.csv``, ``state_sponsored_statute.csv``) and ``sources.csv`` are
 written by this module, deterministically, so every row traces back to a row of
 the verified reference data (or, for the successors of former governments, of
 ``curation/former_governments.csv``). The article tables (quotes, numbers, events)
@@ -35,6 +38,8 @@ LAW_ENFORCEMENT_COLUMNS = (
     "victims_identified", "victims_identified_labor", "new_or_amended_legislation",
 )
 SOURCE_COLUMNS = ("source_id", "title", "publisher", "url", "date", "kind", "retrieved_note")
+#: Section 110(d) provisions in the order a determination applies them (determinations.csv).
+DETERMINATION_PROVISIONS = ("d1Ai", "d1Aii", "d1B", "d3", "d4_full", "d4_partial", "other")
 TOTAL_COLUMNS = ("countries_ranked", "tier1", "tier2", "watch_list", "tier3", "special_cases")
 
 
@@ -231,6 +236,89 @@ def build_country_years(reference: Path, name: str, countries: list[dict], colum
     return rows, sources
 
 
+def build_elimination(reference: Path, countries: list[dict], tiers: list[dict]) -> tuple[list[dict], dict]:
+    """Every report year's deductions (``tier2_by_elimination_<year>.csv``), each with the country's
+    last placement in ``tiers`` before that year, computed here (the reference's column can lag)."""
+    placements: dict[str, list[tuple[int, str]]] = {}
+    for row in tiers:
+        placements.setdefault(row["iso3"], []).append((int(row["report_year"]), row["tier"]))
+    rows, sources = [], {}
+    for path in sorted((reference / "tiers").glob("tier2_by_elimination_*.csv")):
+        year_rows, year_sources = build_country_years(
+            reference, path.name, countries, {"remaining_tier": "implied_tier", "basis": "basis", "note": "note"})
+        for row in year_rows:
+            earlier = [placement for placement in placements.get(row["iso3"], []) if placement[0] < int(row["report_year"])]
+            row["last_placement"] = "{} {}".format(*max(earlier)) if earlier else ""
+        rows += year_rows
+        sources.update(year_sources)
+    columns = ("report_year", "iso3", "country", "remaining_tier", "basis", "last_placement", "note", "source_id", "source_url")
+    rows = [{column: row[column] for column in columns} for row in rows]
+    rows.sort(key=lambda r: (int(r["report_year"]), r["country"]))
+    return rows, sources
+
+
+def split_urls(text: str) -> list[str]:
+    """The URLs of a reference cell that lists several, separated by ' ; '."""
+    return [url.strip() for url in text.split(" ; ") if url.strip()]
+
+
+def build_reference_rows(path: Path, countries: list[dict], keep: tuple[str, ...], text: tuple[str, ...]) -> tuple[list[dict], dict]:
+    """Rows of a reference table keyed by (report_year, iso3): canonical country name, ``keep``
+    columns, the source, then the ``text`` columns as the reference states them."""
+    by_iso3 = {row["iso3"]: row for row in countries}
+    rows, sources = [], {}
+    for row in read_csv(path):
+        url = row["source_url"]
+        sources.setdefault(url, (f"{path.name}: {row['report_year']} {row['iso3']}", f"{path.parent.name}/{path.name}"))
+        rows.append({"report_year": row["report_year"], "iso3": row["iso3"], "country": by_iso3[row["iso3"]]["country"],
+                     **{column: row[column] for column in keep}, "source_id": source_id(url), "source_url": url,
+                     **{column: row[column] for column in text}})
+    rows.sort(key=lambda r: (int(r["report_year"]), r["country"]))
+    return rows, sources
+
+
+def build_determinations(reference: Path, countries: list[dict]) -> tuple[list[dict], dict]:
+    """One row per fiscal year × country × provision of section 110(d), as the reference reads it."""
+    by_iso3 = {row["iso3"]: row for row in countries}
+    rows, sources = [], {}
+    for row in read_csv(reference / "determinations" / "determinations.csv"):
+        url = row["source_url"]
+        sources.setdefault(url, (f"Presidential determination on Tier 3 governments, FY {row['fiscal_year']}",
+                                 "determinations/determinations.csv"))
+        rows.append({"fiscal_year": row["fiscal_year"], "report_year": row["report_year"], "pd_number": row["pd_number"],
+                     "signed_date": row["signed_date"], "iso3": row["iso3"], "country": by_iso3[row["iso3"]]["country"],
+                     "provision": row["provision"], "measure": row["measure"], "waiver": row["waiver"],
+                     "programs_waived": row["programs_waived"], "source_id": source_id(url), "source_url": url,
+                     "evidence_phrase": row["evidence_phrase"], "note": row["note"]})
+    order = {code: number for number, code in enumerate(DETERMINATION_PROVISIONS)}
+    rows.sort(key=lambda r: (int(r["fiscal_year"]), r["country"], order[r["provision"]]))
+    return rows, sources
+
+
+def build_determination_documents(reference: Path) -> tuple[list[dict], dict]:
+    """Every determination text read, with how much of it was read."""
+    rows, sources = [], {}
+    for row in read_csv(reference / "determinations" / "documents.csv"):
+        url = row["source_url"]
+        sources.setdefault(url, (row["title"], "determinations/documents.csv"))
+        rows.append({**{column: row[column] for column in ("fiscal_year", "report_year", "pd_number", "signed_date", "title")},
+                     "source_id": source_id(url), "source_url": url, "completeness": row["completeness"], "note": row["note"]})
+    rows.sort(key=lambda r: (int(r["fiscal_year"]), r["source_id"]))
+    return rows, sources
+
+
+def build_statutes(path: Path) -> tuple[list[dict], dict]:
+    """A statute table as the reference gives it, with the ids of every source it cites (``source_ids``)."""
+    rows, sources = [], {}
+    for row in read_csv(path):
+        urls = split_urls(row["source_url"])
+        for url in urls:
+            sources.setdefault(url, (f"Statute text: {row.get('version') or row['provision']}", f"{path.parent.name}/{path.name}"))
+        rows.append({**{column: value for column, value in row.items() if column not in ("source_url", "note")},
+                     "source_ids": " ".join(source_id(url) for url in urls), "source_url": row["source_url"], "note": row["note"]})
+    return rows, sources
+
+
 def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_SOURCES,
                  former_governments: Path = FORMER_GOVERNMENTS) -> dict[str, str]:
     """The generated CSV files' text, keyed by file name."""
@@ -239,11 +327,19 @@ def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_
     totals, total_sources = build_published_totals(reference)
     not_ranked, not_ranked_sources = build_country_years(
         reference, "not_ranked.csv", countries, {"evidence_phrase": "evidence_phrase"})
-    elimination, elimination_sources = build_country_years(
-        reference, "tier2_by_elimination_2025.csv", countries,
-        {"remaining_tier": "implied_tier", "basis": "basis", "last_placement": "last_panel_year_tier", "note": "note"})
+    elimination, elimination_sources = build_elimination(reference, countries, tiers)
+    determinations, determination_sources = build_determinations(reference, countries)
+    documents, document_sources = build_determination_documents(reference)
+    waivers, waiver_sources = build_reference_rows(
+        reference / "watch_list_law" / "waivers.csv", countries, ("event",), ("evidence_phrase", "note"))
+    state_sponsored, state_sponsored_sources = build_reference_rows(
+        reference / "state_sponsored" / "state_sponsored.csv", countries, (), ("evidence_phrase", "note"))
+    statute, statute_sources = build_statutes(reference / "watch_list_law" / "statute_versions.csv")
+    sponsored_statute, sponsored_statute_sources = build_statutes(reference / "state_sponsored" / "statute.csv")
     law_enforcement, law_sources = build_law_enforcement(reference)
-    for extra in (tier_sources, total_sources, not_ranked_sources, elimination_sources, law_sources):
+    for extra in (tier_sources, total_sources, not_ranked_sources, elimination_sources, law_sources,
+                  determination_sources, document_sources, waiver_sources, state_sponsored_sources,
+                  statute_sources, sponsored_statute_sources):
         for url, value in extra.items():
             found.setdefault(url, value)
     manual = read_csv(manual_sources)
@@ -254,6 +350,12 @@ def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_
         "not_ranked.csv": csv_text(not_ranked[0].keys(), not_ranked),
         "tier2_by_elimination.csv": csv_text(elimination[0].keys(), elimination),
         "law_enforcement.csv": csv_text(law_enforcement[0].keys(), law_enforcement),
+        "determinations.csv": csv_text(determinations[0].keys(), determinations),
+        "determination_documents.csv": csv_text(documents[0].keys(), documents),
+        "watch_list_statute.csv": csv_text(statute[0].keys(), statute),
+        "watch_list_waivers.csv": csv_text(waivers[0].keys(), waivers),
+        "state_sponsored.csv": csv_text(state_sponsored[0].keys(), state_sponsored),
+        "state_sponsored_statute.csv": csv_text(sponsored_statute[0].keys(), sponsored_statute),
         "sources.csv": csv_text(SOURCE_COLUMNS, build_sources(found, manual)),
     }
 
