@@ -1,4 +1,4 @@
-"""Load the curated tables into pandas with proper dtypes, validated first.
+"""Load the curated tables into pandas with proper dtypes, validated first (schema, then meaning: rules.py).
 
 Step 1 of 4, data in: may import tipreport.paths, tipreport.fileops and other tipreport.data_in modules only."""
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from tipreport.data_in.validate import DataValidationError, Problem, read_package, validate_package
-from tipreport.paths import DATA_DIR
+from tipreport.data_in.rules import meaning_problems
+from tipreport.data_in.validate import DataValidationError, read_package, validate_package
+from tipreport.paths import ARTICLE_PATH, DATA_DIR
 
 _CACHE: dict[tuple, dict[str, pd.DataFrame]] = {}
 
@@ -32,24 +33,10 @@ def _frame(resource: dict, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({name: series.astype(_dtype(f)) for f, (name, series) in zip(fields, columns.items())})
 
 
-def _consistency_problems(frames: dict[str, pd.DataFrame], lines: dict[str, list[int]], data_dir: Path) -> list[Problem]:
-    """Every table keyed by iso3 must repeat the country name (and region) that countries.csv gives."""
-    missing = [name for name in ("countries", "tiers") if name not in frames]
-    if missing:
-        return [Problem(Path(data_dir) / "datapackage.json", None, None, None,
-                        f"resource {name!r} is missing (the tier analysis needs it)") for name in missing]
-    countries = frames["countries"].set_index("iso3")
-    problems = []
-    for name, table in frames.items():
-        if name == "countries" or "iso3" not in table:
-            continue
-        for column in [c for c in ("country", "region") if c in table]:
-            expected = table["iso3"].map(countries[column])
-            differs = ~(table[column].fillna("") == expected.fillna(""))
-            for index in table.index[differs]:
-                problems.append(Problem(Path(data_dir) / f"{name}.csv", lines[name][index], column, str(table.at[index, column]),
-                                        f"does not match countries.csv for {table.at[index, 'iso3']} (expected {expected[index]!r})"))
-    return problems
+def _article_text(data_dir: Path) -> str | None:
+    """The seed article (one paragraph a line) beside the tables, or None when the folder has none."""
+    path = Path(data_dir) / "article" / ARTICLE_PATH.name
+    return path.read_text(encoding="utf-8").removesuffix("\n") if path.exists() else None
 
 
 def _cache_key(data_dir: Path) -> tuple:
@@ -65,7 +52,7 @@ def load_all(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
         package = read_package(data_dir)
         tables, lines = validate_package(data_dir, package)
         frames = {r["name"]: _frame(r, tables[r["name"]]) for r in package["resources"]}
-        problems = _consistency_problems(frames, lines, data_dir)
+        problems = meaning_problems(frames, lines, data_dir, _article_text(data_dir))
         if problems:
             raise DataValidationError(problems)
         _CACHE.clear()

@@ -31,6 +31,8 @@ from tipreport.paths import REPO_ROOT
 VERDICT_CACHE = REPO_ROOT / "build" / "frictionless-accepted"
 
 MAX_PROBLEMS_SHOWN = 20
+#: The tables the analysis cannot run without.
+REQUIRED_RESOURCES = ("countries", "tiers")
 INT64_MAX = 2**63 - 1
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PLAIN_DIGITS = {"integer": re.compile(r"-?(0|[1-9][0-9]*)"), "number": re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")}
@@ -133,6 +135,7 @@ def read_descriptor(data_dir: Path) -> tuple[dict | None, list[Problem]]:
         return None, [Problem(path, None, None, None, "has no list of resources (expected \"resources\": [...])")]
     problems = [problem for index, resource in enumerate(descriptor["resources"])
                 for problem in resource_problems(path, index, resource, data_dir)]
+    problems = problems or reference_problems(path, descriptor["resources"])
     if problems:
         return None, problems
     if accepted_before(data_dir, descriptor):
@@ -173,6 +176,20 @@ def resource_problems(path: Path, index: int, resource, data_dir: Path) -> list[
         if lacking:
             problems.append(Problem(path, None, None, None, f"{where}, field '{field['name']}': enum value(s) {lacking} are not in its "
                                                            "categories (expected every allowed value to be a category)"))
+    return problems
+
+
+def reference_problems(path: Path, resources: list[dict]) -> list[Problem]:
+    """The tables the analysis needs are there, and every foreign key refers to a table that is."""
+    names = {resource["name"] for resource in resources}
+    problems = [Problem(path, None, None, None, f"resource {name!r} is missing (the tier analysis needs it)")
+                for name in REQUIRED_RESOURCES if name not in names]
+    for resource in resources:
+        for key in resource["schema"].get("foreignKeys", []):
+            target = key.get("reference", {}).get("resource")
+            if target and target not in names and target not in REQUIRED_RESOURCES:
+                problems.append(Problem(path, None, None, None, f"resource {resource['name']!r} refers to resource {target!r}, "
+                                                               "which is missing (expected every referenced table in the package)"))
     return problems
 
 
