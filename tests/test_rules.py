@@ -18,6 +18,8 @@ from tipreport.data_in.rules import RULES, Tables, meaning_problems
 from tipreport.data_in.validate import validate_package
 from tipreport.paths import DATA_DIR
 
+ARTICLE = _article_text(DATA_DIR)[0]
+
 
 @pytest.fixture(scope="module")
 def committed():
@@ -49,7 +51,7 @@ def rule_messages(committed, table: str, match: dict, changes: dict) -> list[tup
     for column, value in changes.items():
         frames[table][column] = frames[table][column].astype(object)
         frames[table].at[index, column] = value
-    tables = Tables(frames, copy.deepcopy(lines), DATA_DIR, _article_text(DATA_DIR))
+    tables = Tables(frames, copy.deepcopy(lines), DATA_DIR, ARTICLE)
     return [(rule.__name__, str(problem).replace(str(DATA_DIR.parent) + "/", ""))
             for rule, needs in RULES if tables.has(*needs) for problem in rule(tables)]
 
@@ -65,7 +67,7 @@ def line(table: str, **match) -> int:
 
 def test_the_committed_data_breaks_no_rule(committed):
     frames, lines = committed
-    assert meaning_problems(frames, lines, DATA_DIR, _article_text(DATA_DIR)) == []
+    assert meaning_problems(frames, lines, DATA_DIR, ARTICLE) == []
 
 
 CAMBODIA_FY2024 = {"fiscal_year": 2024, "iso3": "KHM", "provision": "d4_full"}
@@ -278,7 +280,7 @@ def case_number_in_a_paragraph_the_article_lacks(committed):
     at = line("article_numbers", number_id=number["number_id"])
     return (problems_after(committed, "article_numbers", {"number_id": number["number_id"]}, {"paragraph": 99}),
             [f"data/article_numbers.csv, line {at}, column 'paragraph': value '99': the article has paragraphs 1 to "
-             f"{len(_article_text(DATA_DIR).split(chr(10)))}"])
+             f"{len(ARTICLE.split(chr(10)))}"])
 
 
 def case_number_written_otherwise_than_in_its_phrase(committed):

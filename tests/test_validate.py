@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from tipreport import DataValidationError, load_all, load_table
@@ -29,6 +30,12 @@ def read_rows(path):
 def write_rows(path, rows):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def write_rows_with(path, rows, delimiter):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
@@ -229,6 +236,24 @@ CASES = {
     "pattern on an integer field": (edit_descriptor(lambda d: field(d, "tiers", "report_year")["constraints"].update(pattern="[0-9]{4}")),
                                     ["data/datapackage.json: constraint \"pattern\" is not supported by type \"integer\" "
                                      "(expected a valid Data Package descriptor)"]),
+    # the folder damaged rather than a value
+    "a folder where a table should be": (lambda data: ((data / "events.csv").unlink(), (data / "events.csv").mkdir()),
+                                         ["data/events.csv: is a folder (expected a file)"]),
+    "a folder where the descriptor should be": (lambda data: ((data / "datapackage.json").unlink(), (data / "datapackage.json").mkdir()),
+                                                ["data/datapackage.json: is a folder (expected a file)"]),
+    "the data folder is missing": (shutil.rmtree, ["data: folder is missing (expected the data package folder, with datapackage.json)"]),
+    "the article is missing": (lambda data: shutil.rmtree(data / "article"),
+                               ["data/article/cambodja-news-2023-tip-report.txt: file is missing (the article tables are checked against it)"]),
+    "a spreadsheet saved a table with semicolons": (
+        lambda data: write_rows_with(data / "events.csv", read_rows(data / "events.csv"), ";"),
+        ["data/events.csv, line 1: columns are separated by semicolons, as some spreadsheets save CSV "
+         "(expected commas: save as 'CSV UTF-8 (comma delimited)')"]),
+    "a spreadsheet saved a table as UTF-16": (
+        lambda data: (data / "events.csv").write_bytes((data / "events.csv").read_text(encoding="utf-8").encode("utf-16")),
+        ["data/events.csv, line 1: file is UTF-16, as a spreadsheet's 'Unicode text' saves it (expected UTF-8: save as 'CSV UTF-8')"]),
+    "a spreadsheet saved a table in Windows-1252": (
+        lambda data: (data / "quotes.csv").write_bytes((data / "quotes.csv").read_text(encoding="utf-8").encode("cp1252", errors="replace")),
+        ["data/quotes.csv, line 5: file is not UTF-8: byte 92 cannot be decoded (expected UTF-8 text)"]),
     "resource the analysis needs is missing": (edit_descriptor(lambda d: d["resources"].remove(resource(d, "tiers"))),
                                                ["data/datapackage.json: resource 'tiers' is missing (the tier analysis needs it)"]),
 }
@@ -283,6 +308,7 @@ def small_package(tmp_path_factory):
     target = tmp_path_factory.mktemp("small") / "data"
     target.mkdir()
     shutil.copy(DATA_DIR / "datapackage.json", target)
+    shutil.copytree(DATA_DIR / "article", target / "article")
     for resource in DESCRIPTOR["resources"]:
         header, *body = tables[resource["name"]]
         write_rows(target / resource["path"], [header] + [row for i, row in enumerate(body) if i in kept[resource["name"]]])
@@ -429,3 +455,17 @@ def test_a_remembered_verdict_never_hides_an_error_frictionless_finds(small_copy
     write_rows(small_copy / "tiers.csv", rows + [rows[1]])  # a duplicate country-year: frictionless's primary key check
     with pytest.raises(DataValidationError, match="tiers.csv"):
         load_all(small_copy)
+
+
+@pytest.mark.parametrize("change", [
+    lambda raw: raw.replace(b"\n", b"\r\n"),          # Windows line ends, as a spreadsheet saves them
+    lambda raw: b"\xef\xbb\xbf" + raw,                 # a byte-order mark, as 'CSV UTF-8' saves it
+    lambda raw: raw.rstrip(b"\n"),                     # no newline after the last row
+], ids=["windows line ends", "byte-order mark", "no final newline"])
+def test_a_spreadsheet_save_that_keeps_the_values_loads_the_same_values(small_package, tmp_path, change):
+    copy = shutil.copytree(small_package, tmp_path / "data")
+    for name in ("quotes.csv", "tiers.csv", "countries.csv"):
+        (copy / name).write_bytes(change((copy / name).read_bytes()))
+    saved, original = load_all(copy), load_all(small_package)
+    for name in original:
+        pd.testing.assert_frame_equal(saved[name], original[name])

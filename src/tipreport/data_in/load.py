@@ -9,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from tipreport.data_in.rules import meaning_problems
-from tipreport.data_in.validate import DataValidationError, read_package, validate_package
+from tipreport.data_in.validate import DataValidationError, Problem, read_package, read_text_strict, validate_package
 from tipreport.paths import ARTICLE_PATH, DATA_DIR
 
 _CACHE: dict[tuple, dict[str, pd.DataFrame]] = {}
+#: Tables whose rules read the article's text.
+ARTICLE_TABLES = ("quotes", "article_numbers", "events")
 
 
 def _dtype(field: dict):
@@ -33,15 +35,30 @@ def _frame(resource: dict, rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({name: series.astype(_dtype(f)) for f, (name, series) in zip(fields, columns.items())})
 
 
-def _article_text(data_dir: Path) -> str | None:
-    """The seed article (one paragraph a line) beside the tables, or None when the folder has none."""
+def _article_text(data_dir: Path, frames: dict | None = None) -> tuple[str | None, list[Problem]]:
+    """The seed article (one paragraph a line) beside the tables, with the problems of reading it.
+
+    A package without the article tables needs no article; one with them is refused without it."""
     path = Path(data_dir) / "article" / ARTICLE_PATH.name
-    return path.read_text(encoding="utf-8").removesuffix("\n") if path.exists() else None
+    if not path.exists():
+        needed = frames is not None and any(name in frames for name in ARTICLE_TABLES)
+        return None, [Problem(path, None, None, None, "file is missing (the article tables are checked against it)")] if needed else []
+    text, problems = read_text_strict(path)
+    return (text.removesuffix("\n") if text is not None else None), problems
 
 
 def _cache_key(data_dir: Path) -> tuple:
-    files = sorted(Path(data_dir).glob("*.csv")) + [Path(data_dir) / "datapackage.json"]
-    return (str(Path(data_dir).resolve()),) + tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    """What a cached load depends on: every file's name, time and size (None for one that is not there)."""
+    files = sorted(Path(data_dir).glob("*.csv")) + [Path(data_dir) / "datapackage.json", Path(data_dir) / "article" / ARTICLE_PATH.name]
+
+    def stamp(path: Path):
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return status.st_mtime_ns, status.st_size, path.is_dir()
+
+    return (str(Path(data_dir).resolve()),) + tuple((f.name, stamp(f)) for f in files)
 
 
 def load_all(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -52,7 +69,8 @@ def load_all(data_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
         package = read_package(data_dir)
         tables, lines = validate_package(data_dir, package)
         frames = {r["name"]: _frame(r, tables[r["name"]]) for r in package["resources"]}
-        problems = meaning_problems(frames, lines, data_dir, _article_text(data_dir))
+        article, problems = _article_text(data_dir, frames)
+        problems = problems or meaning_problems(frames, lines, data_dir, article)
         if problems:
             raise DataValidationError(problems)
         _CACHE.clear()

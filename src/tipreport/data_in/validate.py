@@ -100,8 +100,15 @@ def display_path(path: Path) -> str:
 
 
 def read_text_strict(path: Path) -> tuple[str | None, list[Problem]]:
-    """Decode a file as UTF-8, reporting the line of the first undecodable byte."""
-    raw = path.read_bytes()
+    """Decode a file as UTF-8, reporting the line of the first undecodable byte (or why it cannot be read)."""
+    if path.is_dir():
+        return None, [Problem(path, None, None, None, "is a folder (expected a file)")]
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(path, None, None, None, f"cannot be read: {error.strerror} (expected a readable file)")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(path, 1, None, None, "file is UTF-16, as a spreadsheet's 'Unicode text' saves it (expected UTF-8: save as 'CSV UTF-8')")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -122,6 +129,8 @@ def read_package(data_dir: Path) -> dict:
 def read_descriptor(data_dir: Path) -> tuple[dict | None, list[Problem]]:
     """(descriptor, problems): JSON syntax, what the loader needs, then frictionless's own checks."""
     path = data_dir / "datapackage.json"
+    if not data_dir.is_dir():
+        return None, [Problem(data_dir, None, None, None, "folder is missing (expected the data package folder, with datapackage.json)")]
     if not path.exists():
         return None, [Problem(path, None, None, None, "file is missing (expected the data package descriptor)")]
     text, problems = read_text_strict(path)
@@ -225,7 +234,11 @@ def read_raw(path: Path, names: list[str]) -> tuple[RawTable | None, list[Proble
 
 
 def header_problems(path: Path, header: list[str], names: list[str]) -> list[Problem]:
-    """Missing, unexpected or misplaced columns."""
+    """Missing, unexpected or misplaced columns (or a header split by another delimiter than the comma)."""
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        if len(header) == 1 and delimiter in header[0] and header[0].split(delimiter) == names:
+            return [Problem(path, 1, None, None, f"columns are separated by {name}, as some spreadsheets save CSV "
+                                                 "(expected commas: save as 'CSV UTF-8 (comma delimited)')")]
     problems = [Problem(path, 1, name, None, "missing column (required by the schema)") for name in names if name not in header]
     problems += [Problem(path, 1, name, None, f"unexpected column (expected only: {','.join(names)})") for name in header if name not in names]
     if not problems and header != names:
