@@ -264,7 +264,7 @@ def check_assistance_restrictions(tables: dict) -> dict:
                     f"FY {year} determination: {reading}; {FOCUS} {'not a Tier 3 government' if focus.empty else 'not read'}",
                     CANNOT_CHECK, "")
     row = focus.iloc[0]
-    restricted = year_rows[year_rows["outcome"].isin(d.BORE_RESTRICTIONS)]
+    restricted = year_rows[year_rows["outcome"].isin([d.PARTLY_WAIVED, d.RESTRICTED])]
     words = "; ".join(line.split(": ", 1)[1] for line in str(row["evidence"]).splitlines())
     data_value = (f"FY {year} determination (PD {row['pd_number']}, signed {pd.Timestamp(row['signed_date']):%d %B %Y}), "
                   f"read in full: {row['country']} {row['outcome']}: {words}. Restrictions kept, at least in part, "
