@@ -190,13 +190,14 @@ def year_span(years) -> str:
 def by_government(outcomes: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     """Per government: fiscal years with each outcome (within ``coverage``), years bearing restrictions, years read."""
     within = outcomes[outcomes["fiscal_year"].isin(coverage.index)]
-    table = pd.crosstab([within["iso3"], within["country"]], pd.Categorical(within["outcome"], OUTCOMES), dropna=False)
+    table = pd.crosstab(within["iso3"], pd.Categorical(within["outcome"], OUTCOMES), dropna=False)
     table.columns = list(OUTCOMES)
+    table.insert(0, "country", table.index.map(within.drop_duplicates("iso3").set_index("iso3")["country"]))
     table["bore restrictions"] = table[list(BORE_RESTRICTIONS)].sum(axis=1)
     table["years read"] = table[list(READ_OUTCOMES)].sum(axis=1)
     table["Tier 3 years"] = table[list(OUTCOMES)].sum(axis=1)
     restricted = within[within["outcome"].isin(BORE_RESTRICTIONS)].groupby("iso3")["fiscal_year"].apply(year_span)
-    table["fiscal years restricted"] = table.index.get_level_values("iso3").map(restricted).fillna("")
+    table["fiscal years restricted"] = table.index.map(restricted).fillna("")
     return table.reset_index()
 
 
