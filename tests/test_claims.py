@@ -155,7 +155,7 @@ def restriction_tables(reading="complete text read", cambodia=("d4_full", "full"
                                               "phrase": ["countries ranked at Tier 3 may face restrictions"]})
     tables["determination_documents"] = pd.DataFrame([{
         "fiscal_year": 2024, "report_year": 2023, "pd_number": "2023-14", "signed_date": "2023-09-29", "title": "PD",
-        "source_url": "https://example.org/pd", "completeness": reading}])
+        "source_url": "https://example.org/pd", "source_id": "Spd", "completeness": reading}])
     tables["determinations"] = pd.DataFrame([
         {"fiscal_year": 2024, "report_year": 2023, "pd_number": "2023-14", "signed_date": "2023-09-29", "iso3": iso3,
          "country": name, "provision": provision, "waiver": waiver, "programs_waived": None, "source_id": f"S{iso3}",

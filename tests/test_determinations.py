@@ -20,7 +20,7 @@ def documents(*years):
     """(fiscal_year, completeness) per document."""
     return pd.DataFrame([{"fiscal_year": year, "report_year": year - 1, "pd_number": f"{year - 1}-1",
                           "signed_date": f"{year - 1}-09-30", "title": f"PD for FY {year}",
-                          "source_url": f"https://example.org/{year}", "completeness": reading} for year, reading in years])
+                          "source_url": f"https://example.org/{year}", "source_id": f"S{year}", "completeness": reading} for year, reading in years])
 
 
 def rows(*rows):
@@ -28,6 +28,7 @@ def rows(*rows):
     return pd.DataFrame([{"fiscal_year": year, "report_year": year - 1, "pd_number": f"{year - 1}-1",
                           "signed_date": f"{year - 1}-09-30", "iso3": iso3, "country": NAMES[iso3], "provision": provision,
                           "waiver": waiver, "programs_waived": programs, "source_url": f"https://example.org/{year}#{iso3}",
+                          "source_id": f"S{year}{iso3}",
                           "evidence_phrase": f"words on {NAMES[iso3]} under {provision}"}
                          for year, iso3, provision, waiver, programs in rows]).astype({"waiver": "string", "programs_waived": "string"})
 

@@ -68,9 +68,9 @@ def coverage(documents: pd.DataFrame) -> pd.DataFrame:
         main = (numbered if len(numbered) else found).iloc[0]
         rows.append({"fiscal_year": year, "report_year": int(main["report_year"]), "reading": READINGS[int(found["rank"].min())],
                      "documents": len(found), "pd_number": main["pd_number"], "signed_date": main["signed_date"],
-                     "title": main["title"], "source_url": main["source_url"]})
+                     "title": main["title"], "source_url": main["source_url"], "source_id": main["source_id"]})
     frame = pd.DataFrame(rows, columns=["fiscal_year", "report_year", "reading", "documents", "pd_number", "signed_date",
-                                        "title", "source_url"])
+                                        "title", "source_url", "source_id"])
     return frame.set_index("fiscal_year")
 
 
@@ -104,7 +104,7 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     Columns: fiscal_year, report_year, iso3, country, reading, outcome, provisions, waiver,
     programs_waived, evidence (the determination's words, one line per row), pd_number,
-    signed_date, source_url (the rows' source, else the year's document). Fiscal years before
+    signed_date, source_url and source_id (the rows' source, else the year's document). Fiscal years before
     the first document are ``before the first determination``.
     """
     tiers, determinations = tables["tiers"], tables["determinations"]
@@ -137,13 +137,13 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                        "programs_waived": "; ".join(rows["programs_waived"].dropna().drop_duplicates()) or pd.NA,
                        "evidence": "\n".join(f"{p}: “{e}”" for p, e in zip(rows["provision"], rows["evidence_phrase"])),
                        "pd_number": rows["pd_number"].iloc[0], "signed_date": rows["signed_date"].iloc[0],
-                       "source_url": rows["source_url"].iloc[0]}
+                       "source_url": rows["source_url"].iloc[0], "source_id": rows["source_id"].iloc[0]}
         elif document["reading"] != MISSING:
             record |= {"pd_number": document["pd_number"], "signed_date": document["signed_date"],
-                       "source_url": document["source_url"]}
+                       "source_url": document["source_url"], "source_id": document["source_id"]}
         records.append(record)
     columns = ["fiscal_year", "report_year", "iso3", "country", "reading", "outcome", "provisions", "waiver",
-               "programs_waived", "evidence", "pd_number", "signed_date", "source_url"]
+               "programs_waived", "evidence", "pd_number", "signed_date", "source_url", "source_id"]
     frame = pd.DataFrame.from_records(records, columns=columns)
     for column in columns[2:]:
         frame[column] = frame[column].astype("string")
