@@ -145,3 +145,44 @@ def test_the_date_claims_quote_the_article():
     text = ARTICLE_PATH.read_text(encoding="utf-8")
     for phrase in (spec[1] for spec in c.DATE_CLAIMS.values()):
         assert phrase in text
+
+
+def restriction_tables(reading="complete text read", cambodia=("d4_full", "full"), other=("d1Ai", "none")):
+    """The 2023 report's Tier 3 list (Cambodia and Cuba) and a hand-made FY 2024 determination."""
+    tables = make_tables([(2023, "KHM", "Tier 3"), (2023, "CUB", "Tier 3")])
+    tables["tiers"]["country"] = tables["tiers"]["iso3"].map({"KHM": "Cambodia", "CUB": "Cuba"})
+    tables["article_numbers"] = pd.DataFrame({"claim_id": ["tier3-funding-restrictions"],
+                                              "phrase": ["countries ranked at Tier 3 may face restrictions"]})
+    tables["determination_documents"] = pd.DataFrame([{
+        "fiscal_year": 2024, "report_year": 2023, "pd_number": "2023-14", "signed_date": "2023-09-29", "title": "PD",
+        "source_url": "https://example.org/pd", "source_id": "Spd", "completeness": reading}])
+    tables["determinations"] = pd.DataFrame([
+        {"fiscal_year": 2024, "report_year": 2023, "pd_number": "2023-14", "signed_date": "2023-09-29", "iso3": iso3,
+         "country": name, "provision": provision, "waiver": waiver, "programs_waived": None, "source_id": f"S{iso3}",
+         "source_url": "https://example.org/pd", "evidence_phrase": f"the words on {name}"}
+        for iso3, name, (provision, waiver) in (("KHM", "Cambodia", cambodia), ("CUB", "Cuba", other))]).astype({"waiver": "string"})
+    return tables
+
+
+def test_assistance_restrictions_are_confirmed_by_a_determination_read_in_full():
+    row = c.check_assistance_restrictions(restriction_tables())
+    assert row["verdict"] == c.CONFIRMED and row["sources"] == "SKHM"
+    assert row["our data"].startswith("FY 2024 determination (PD 2023-14, signed 29 September 2023), read in full: "
+                                      "Cambodia fully waived: “the words on Cambodia”")
+    assert row["our data"].endswith("for 1 of the 2 Tier 3 governments of the 2023 report")
+
+
+def test_assistance_restrictions_differ_when_no_tier_3_government_kept_any():
+    assert c.check_assistance_restrictions(restriction_tables(other=("d4_full", "full")))["verdict"] == c.DIFFERS
+
+
+def test_assistance_restrictions_cannot_be_checked_from_a_partly_read_determination():
+    row = c.check_assistance_restrictions(restriction_tables(reading="partly read", other=("d1Ai", None)))
+    assert row["verdict"] == c.CANNOT_CHECK and "partly read" in row["our data"]
+
+
+def test_the_restrictions_question_is_the_articles_and_is_answered_by_fy_2024(tables):
+    assert c.RESTRICTIONS_QUESTION in ARTICLE_PATH.read_text(encoding="utf-8")
+    row = c.check_claims(tables).set_index("claim_id").loc["tier3-funding-restrictions"]
+    assert row["verdict"] == c.CONFIRMED
+    assert "signed 29 September 2023" in row["our data"] and "Cambodia fully waived" in row["our data"]

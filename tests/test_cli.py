@@ -53,3 +53,20 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_a_lookup_prints_the_determination_after_each_tier_3_report(capsys):
+    assert cli.main(["country", "Cambodia"]) == 0
+    out = capsys.readouterr().out
+    part = out[out.index("Determinations (TVPA 110(d))"):]
+    lines = [line for line in part.splitlines() if line.startswith("  FY ")]
+    assert [line.split()[1] for line in lines] == ["2003", "2006", "2023", "2024", "2025", "2026"]
+    fy2024 = next(line for line in lines if line.startswith("  FY 2024"))
+    assert fy2024.endswith("complete text read, 2023-14 signed 2023-09-29): fully waived")
+    assert "the determination was not read in full" in lines[1] and "not read: the summary found" in lines[-1]
+    assert part.count("    source: https://") == 5, "every fiscal year with a document links its source"
+
+
+def test_a_lookup_of_a_country_never_on_tier_3_says_no_determination_applies(capsys):
+    assert cli.main(["country", "FRA"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("Determinations (TVPA 110(d)): no Tier 3 placement found, so none applies.")

@@ -15,6 +15,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import markupsafe
 import nbformat
 import pytest
 
@@ -348,3 +349,36 @@ def test_country_index_lists_every_country_by_name_with_its_latest_placement(sit
             assert not shown.startswith("Tier"), f"{iso3} has no {latest} placement but shows {shown}"
     for region in sorted(set(countries["region"].dropna())):
         assert f'<a href="#region-{region.lower().replace(" ", "-")}">' in page
+
+
+def determination_rows(page: str) -> dict[int, str]:
+    """Fiscal year → the HTML of its row in a country page's determinations table."""
+    section = re.search(r'<section id="determinations">(.*?)</section>', page, re.DOTALL).group(1)
+    return {int(year): row for year, row in re.findall(r'<tr id="fy(\d{4})">(.*?)</tr>', section, re.DOTALL)}
+
+
+def test_cambodia_page_shows_the_determination_after_each_tier_3_report_with_its_source(site):
+    tables = load_all()
+    rows = determination_rows((site / "countries" / "KHM.html").read_text(encoding="utf-8"))
+    tier3 = tables["tiers"].query("iso3 == 'KHM' and tier == 'Tier 3'")["report_year"]
+    assert sorted(rows) == sorted(int(year) + 1 for year in tier3)
+    assert {2006, 2023, 2024, 2025} <= set(rows)
+    determinations = tables["determinations"].query("iso3 == 'KHM'")
+    for row in determinations.itertuples():
+        assert f'<a href="{row.source_url.replace("&", "&amp;")}"' in rows[row.fiscal_year]
+        assert str(markupsafe.escape(row.evidence_phrase)) in rows[row.fiscal_year]
+    assert "<td>fully waived</td>" in rows[2024] and "signed 2023-09-29" in rows[2024]
+    assert "partly waived (kept: " in rows[2025] and "not read in full" not in rows[2025]
+    assert "not read in full</span>" in rows[2006], "FY 2006 was only partly read"
+    assert "not read: the summary found does not name this government" in rows[2026]
+    assert "before the first determination" in rows[2003] and "<a href" not in rows[2003]
+
+
+def test_every_country_page_has_one_determination_row_per_tier_3_placement(site):
+    tiers = load_all()["tiers"]
+    tier3 = tiers[tiers["tier"] == "Tier 3"].groupby("iso3")["report_year"].apply(lambda years: sorted(int(y) + 1 for y in years))
+    for iso3 in sorted(set(tiers["iso3"])):
+        page = (site / "countries" / f"{iso3}.html").read_text(encoding="utf-8")
+        assert sorted(determination_rows(page)) == tier3.get(iso3, []), iso3
+        if iso3 not in tier3:
+            assert "No Tier 3 placement found" in page, iso3

@@ -183,3 +183,24 @@ def test_browser_filter_script_keeps_only_the_chosen_region(site, browser):
     shown = browser.execute_script("return [...document.querySelectorAll('#country-table tbody tr')]"
                                    ".filter(row => row.checkVisibility()).map(row => row.id)")
     assert sorted(shown) == sorted(ranked.loc[ranked["region"] == "Europe", "iso3"])
+
+
+def test_browser_cambodia_determinations_are_shown_with_their_sources(site, browser):
+    """The determinations section of Cambodia's page, as the browser lays it out: one visible row per fiscal year after
+    a Tier 3 report, each decision in words, the partly read and summary-only years saying "not read"."""
+    from selenium.webdriver.common.by import By
+
+    tiers = load_all()["tiers"]
+    expected = sorted(int(year) + 1 for year in tiers.query("iso3 == 'KHM' and tier == 'Tier 3'")["report_year"])
+    browser.get((site / "countries" / "KHM.html").as_uri())
+    section = browser.find_element(By.ID, "determinations")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(str(ARTIFACTS / "site-country-KHM-determinations.png"))
+    rows = {row.get_attribute("id"): row for row in section.find_elements(By.CSS_SELECTOR, "tbody tr")}
+    assert sorted(rows) == [f"fy{year}" for year in expected]
+    assert all(row.is_displayed() and row.size["height"] > 0 for row in rows.values())
+    texts = {key: row.text for key, row in rows.items()}
+    assert "fully waived" in texts["fy2024"] and "Algeria, Cambodia, Djibouti" in texts["fy2024"]
+    assert "not read in full" in texts["fy2006"] and texts["fy2026"].startswith("FY 2026") and "not read" in texts["fy2026"]
+    links = {key: [a.get_attribute("href") for a in row.find_elements(By.CSS_SELECTOR, "a")] for key, row in rows.items()}
+    assert all(links[f"fy{year}"] for year in (2006, 2023, 2024, 2025)) and links["fy2003"] == []

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tipreport.analysis import determinations as d
+
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
 NOT_IN_TEXT = "not found in the report text we have"
@@ -74,6 +76,10 @@ UNVERIFIED_EVENT_CLAIMS = {"sopa-award-on-thursday": "E12", "camboja-bokor-repor
 
 #: The event of the 2022 report's release (the article's "last July").
 DOWNGRADE_EVENT = "E01"
+
+#: The article's open question on assistance restrictions (paragraph 17), after its claim id's phrase (paragraph 16).
+RESTRICTIONS_QUESTION = ("The spokesperson did not say whether Biden had decided whether Cambodia would face funding "
+                         "restrictions as a result of its Tier 3 ranking.")
 
 
 def _row(claim_id, says, article_value, data_value, verdict, sources) -> dict:
@@ -238,6 +244,37 @@ def check_unverified_event(tables: dict, claim_id: str) -> dict:
                 CANNOT_CHECK, str(event["source_id"]) if pd.notna(event["source_id"]) else "")
 
 
+def check_assistance_restrictions(tables: dict) -> dict:
+    """'Tier 3 countries may face restrictions ... as determined by' the President, and the article's open question.
+
+    The determination for the fiscal year after the article's report answers it. Confirmed when that
+    text was read in full, names the focus country and restricts at least one Tier 3 government;
+    differs when, read in full, it restricts none; cannot be checked when it was not read in full.
+    """
+    year = REPORT_YEAR + 1
+    coverage = d.coverage(tables["determination_documents"])
+    outcomes = d.outcomes(tables)
+    says = f"{_phrase(tables, 'tier3-funding-restrictions')} … {RESTRICTIONS_QUESTION}"
+    article_value = "restrictions possible, as the President determines; whether Cambodia faces them: not said"
+    reading = coverage.at[year, "reading"] if year in coverage.index else d.MISSING
+    year_rows = outcomes[outcomes["fiscal_year"] == year]
+    focus = year_rows[year_rows["iso3"] == FOCUS]
+    if reading != d.COMPLETE or focus.empty:
+        return _row("tier3-funding-restrictions", says, article_value,
+                    f"FY {year} determination: {reading}; {FOCUS} {'not a Tier 3 government' if focus.empty else 'not read'}",
+                    CANNOT_CHECK, "")
+    row = focus.iloc[0]
+    restricted = year_rows[year_rows["outcome"].isin([d.PARTLY_WAIVED, d.RESTRICTED])]
+    words = "; ".join(line.split(": ", 1)[1] for line in str(row["evidence"]).splitlines())
+    data_value = (f"FY {year} determination (PD {row['pd_number']}, signed {pd.Timestamp(row['signed_date']):%d %B %Y}), "
+                  f"read in full: {row['country']} {row['outcome']}: {words}. Restrictions kept, at least in part, "
+                  f"for {len(restricted)} of the {len(year_rows)} Tier 3 governments of the {REPORT_YEAR} report")
+    sources = tables["determinations"]
+    sources = sources[(sources["fiscal_year"] == year) & (sources["iso3"] == FOCUS)]["source_id"]
+    return _row("tier3-funding-restrictions", says, article_value, data_value, CONFIRMED if len(restricted) else DIFFERS,
+                " ".join(sorted(set(sources))))
+
+
 def check_claims(tables: dict) -> pd.DataFrame:
     """Every distinct factual claim of the article, one row each."""
     rows = [check_second_year(tables), check_first_downgrade(tables)]
@@ -247,4 +284,5 @@ def check_claims(tables: dict) -> pd.DataFrame:
     rows.append(check_law_enforcement(tables))
     rows += [check_date_claim(tables, claim_id) for claim_id in DATE_CLAIMS]
     rows += [check_unverified_event(tables, claim_id) for claim_id in UNVERIFIED_EVENT_CLAIMS]
+    rows.append(check_assistance_restrictions(tables))
     return pd.DataFrame(rows)

@@ -171,20 +171,3 @@ def found_vs_published(tables: dict) -> pd.DataFrame:
     table["status"] = status["status"]
     return table
 
-
-#: How much of a determination was read, best first (determination_documents.csv ``completeness``).
-READING_ORDER = ("complete text read", "partly read", "summary only")
-
-
-def determination_coverage(tables: dict) -> pd.DataFrame:
-    """How much was read of each fiscal year's determination, from the first to the last year found.
-
-    Indexed by fiscal_year: ``report_year``, ``reading`` (the best-read document: complete text read,
-    partly read, summary only; ``missing`` where no document was found) and ``rows`` in determinations.csv.
-    """
-    documents, determinations = tables["determination_documents"], tables["determinations"]
-    years = pd.RangeIndex(int(documents["fiscal_year"].min()), int(documents["fiscal_year"].max()) + 1, name="fiscal_year")
-    best = documents.groupby("fiscal_year")["completeness"].agg(lambda read: min(read, key=READING_ORDER.index))
-    coverage = pd.DataFrame({"report_year": years - 1, "reading": best.reindex(years).fillna("missing"),
-                             "rows": determinations.groupby("fiscal_year").size().reindex(years, fill_value=0)}, index=years)
-    return coverage.astype({"report_year": "int64", "rows": "int64"})

@@ -61,16 +61,21 @@ def site(args: argparse.Namespace) -> int:
 
 
 def country(args: argparse.Namespace) -> int:
-    """Print one country's placement in every report year, with the source of each."""
+    """Print one country's placement in every report year, with the source of each, and the determinations after Tier 3."""
+    from tipreport.analysis import determinations
     from tipreport.analysis.country import CountryNotFound, country_record, format_record
 
+    tables = load_all(args.data_dir)
     try:
-        record = country_record(args.name, load_all(args.data_dir))
+        record = country_record(args.name, tables)
     except CountryNotFound as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     with pd.option_context("display.width", 250, "display.max_colwidth", 200):
         print(format_record(record))
+    print()
+    print(determinations.format_determinations(
+        determinations.country_determinations(determinations.outcomes(tables), record.attrs["iso3"])))
     return 0
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 from jinja2 import Environment
 
+from tipreport.analysis import determinations
 from tipreport.analysis.completeness import year_status
 from tipreport.analysis.country import current_placement, histories, predecessors, successors, watch_list_spells
 from tipreport.analysis.tiers import SHORT_LABELS
@@ -74,16 +75,34 @@ def flag(value) -> bool:
     return bool(pd.notna(value) and value)
 
 
-def source_link(url, source_id, sources: dict[str, dict]) -> dict | None:
-    """The link to a placement's source; refuses anything but an http(s) URL."""
+def source_link(url, source_id, sources: dict[str, dict], table: str = "tiers") -> dict | None:
+    """The link to a placement's (or a determination's) source; refuses anything but an http(s) URL."""
     if pd.isna(url):
         return None
     if urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"data/tiers.csv: source_url {url!r} ({source_id}) is not an http(s) URL")
+        raise ValueError(f"data/{table}.csv: source_url {url!r} ({source_id}) is not an http(s) URL")
     source = sources.get(source_id, {})
     publisher, title = source.get("publisher"), source.get("title")
     return {"url": url, "text": publisher if isinstance(publisher, str) and publisher else urlsplit(url).netloc,
             "title": title if isinstance(title, str) else ""}
+
+
+def determination_rows(decided: pd.DataFrame, sources: dict[str, dict]) -> dict[str, list[dict]]:
+    """ISO3 → the determination for the fiscal year after each of its Tier 3 placements, for country.html.j2."""
+    found: dict[str, list[dict]] = {}
+    for row in decided.sort_values("fiscal_year").astype(object).to_dict("records"):
+        words = [dict(zip(("provision", "text"), line.split(": ", 1))) for line in str(row["evidence"]).splitlines()] \
+            if pd.notna(row["evidence"]) else []
+        decided = determinations.decision_words(row)
+        found.setdefault(row["iso3"], []).append({
+            "fiscal_year": row["fiscal_year"], "report_year": row["report_year"], "reading": row["reading"],
+            "outcome": row["outcome"], "decided": decided.removesuffix("; the determination was not read in full"),
+            "not_read": row["reading"] in (determinations.PARTLY, determinations.SUMMARY) and not decided.startswith("not read"),
+            "words": words,
+            "clauses": {line["provision"]: determinations.PROVISION_WORDS[line["provision"]] for line in words},
+            "pd": "" if pd.isna(row["pd_number"]) else row["pd_number"], "signed": "" if pd.isna(row["signed_date"]) else row["signed_date"],
+            "source": source_link(row["source_url"], row["source_id"], sources, table="determinations")})
+    return found
 
 
 def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str, str]:
@@ -92,6 +111,7 @@ def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str
     tiers = tables["tiers"]
     sources = {row["source_id"]: row for row in tables["sources"].to_dict("records")}
     status = year_status(tables)
+    decided = determination_rows(determinations.outcomes(tables), sources)
     ranked = countries[countries["iso3"].isin(set(tiers["iso3"]))]
     names = dict(zip(countries["iso3"], countries["country"]))
     every = histories(ranked["iso3"].tolist(), tables, status).astype(object)  # plain values iterate fast
@@ -148,5 +168,5 @@ def country_pages(tables: dict[str, pd.DataFrame], env: Environment) -> dict[str
                           if code in records],
             successors=[{"iso3": code, "name": names[code]} for code in successors(tables["countries"], row.iso3)
                         if code in records],
-            neighbours=neighbours, names=names)
+            neighbours=neighbours, names=names, determinations=decided.get(row.iso3, []))
     return pages
