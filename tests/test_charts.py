@@ -8,8 +8,8 @@ import pytest
 
 from tipreport import load_all
 from tipreport.analysis import movements, summaries
-from tipreport.analysis.watch_list import spells as watch_list_spells
 from tipreport.analysis.completeness import coverage_by_year
+from tipreport.analysis.watch_list import spells as watch_list_spells
 from tipreport.charts import charts
 from tipreport.charts.style import TIER_COLORS, WIDTHS
 
