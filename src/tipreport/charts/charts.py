@@ -466,8 +466,9 @@ def movement_chart(movements: pd.DataFrame):
     return fig
 
 
-#: Marks an incomplete report year in the small multiples (a tick along each panel's top).
-INCOMPLETE_TICK_COLOR = "#b3b3b3"
+#: Marks an incomplete report year in the small multiples (a tick along each panel's top): a light blue,
+#: apart from the Special Case grey and the Watch List shading.
+INCOMPLETE_TICK_COLOR = SECONDARY_COLOR
 
 
 def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_years, focus: str, ncols: int = 4):
@@ -497,7 +498,7 @@ def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_y
         ax.step(years, y, where="mid", color=HIGHLIGHT_COLOR if country == focus else INK, linewidth=1.2, zorder=3)
         ax.scatter(years, y, s=3, color=HIGHLIGHT_COLOR if country == focus else INK, zorder=3)
         special = years[(tiers == SPECIAL_CASE).fillna(False).to_numpy()]
-        ax.scatter(special, np.full(len(special), strip), marker="s", s=7, linewidth=0,
+        ax.scatter(special, np.full(len(special), strip), marker="s", s=9, linewidth=0,
                    color=TIER_COLORS[SPECIAL_CASE], zorder=3)
         missing = years[tiers.isna().to_numpy()]
         ax.scatter(missing, np.full(len(missing), strip), marker="x", s=6, linewidth=0.6, color=MUTED, zorder=3)
