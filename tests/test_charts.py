@@ -9,6 +9,7 @@ import pytest
 from tipreport import load_all
 from tipreport.analysis import movements, summaries
 from tipreport.analysis.completeness import coverage_by_year
+from tipreport.analysis.watch_list import spells as watch_list_spells
 from tipreport.charts import charts
 from tipreport.charts.style import TIER_COLORS, WIDTHS
 
@@ -108,9 +109,25 @@ def test_small_multiples_shade_each_watch_list_spell_once_per_country():
     tiers = hand_made_tiers([(2019, "KHM", "Tier 2 Watch List"), (2020, "KHM", "Tier 2 Watch List"), (2021, "KHM", "Tier 3"),
                              (2019, "LAO", "Tier 2"), (2021, "LAO", "Tier 2 Watch List")])
     grid = tiers.pivot(index="country", columns="report_year", values="tier").reindex(columns=[2019, 2020, 2021])
-    spells = movements.watch_list_spells(tiers)
+    spells = watch_list_spells(tiers)
     fig = charts.small_multiples_chart(grid, spells, incomplete_years=[], focus="KHM")
     watch_list = matplotlib.colors.to_hex(TIER_COLORS["Tier 2 Watch List"])
     shaded = [sum(matplotlib.colors.to_hex(p.get_facecolor()) == watch_list for p in ax.patches) for ax in fig.axes[:2]]
     assert shaded == [1, 1]
+    plt.close(fig)
+
+
+def test_small_multiples_draw_a_special_case_year_as_special_case_not_as_missing():
+    tiers = hand_made_tiers([(2006, "BRN", "Special Case"), (2007, "BRN", "Tier 2"),
+                             (2007, "LAO", "Tier 2")])
+    grid = tiers.pivot(index="country", columns="report_year", values="tier").reindex(columns=[2005, 2006, 2007])
+    fig = charts.small_multiples_chart(grid, watch_list_spells(tiers), incomplete_years=[2005], focus="BRN")
+    special = matplotlib.colors.to_hex(TIER_COLORS["Special Case"])
+    brunei = fig.axes[0]
+    squares = [c for c in brunei.collections if c.get_offsets().shape[0] and
+               matplotlib.colors.to_hex(c.get_facecolor()[0]) == special]
+    crosses = [c for c in brunei.collections if c.get_offsets().shape[0] and c is not squares[0]
+               and c.get_offsets()[:, 0].tolist() == [2005]]
+    assert [list(c.get_offsets()[:, 0]) for c in squares] == [[2006]]
+    assert len(crosses) == 1   # 2005: no placement found
     plt.close(fig)

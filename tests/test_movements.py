@@ -1,4 +1,4 @@
-"""Panel movements and Watch List spells, on small hand-made panels (gaps and special cases included)."""
+"""Panel movements and runs of consecutive years, on small hand-made panels (gaps and special cases included)."""
 
 import pandas as pd
 import pytest
@@ -50,28 +50,6 @@ def test_watch_list_creation_and_incomplete_pairs_are_flagged(small):
 def test_a_missing_report_year_gives_no_pair():
     tiers = panel([(2001, "AAA", "Tier 2"), (2003, "AAA", "Tier 3"), (2004, "AAA", WL)])
     assert movements.consecutive_year_pairs(tiers) == [(2003, 2004)]
-
-
-def test_a_gap_breaks_a_spell_and_is_never_bridged():
-    tiers = panel([(2009, "AAA", WL), (2010, "AAA", WL), (2011, "BBB", "Tier 1"), (2012, "AAA", WL),
-                   (2013, "AAA", "Tier 3")])
-    spells = movements.watch_list_spells(tiers)
-    assert spells[["first", "last", "years"]].values.tolist() == [[2009, 2010, 2], [2012, 2012, 1]]
-    assert spells["exit"].tolist() == ["gap in the data", "to Tier 3"]
-    assert spells["before"].tolist() == ["no report in the data", "no placement"]
-
-
-def test_counted_years_start_with_the_2009_report_and_exits_are_classified():
-    tiers = panel([(2007, "AAA", WL), (2008, "AAA", WL), (2009, "AAA", WL), (2010, "AAA", "Tier 2"),
-                   (2009, "BBB", WL), (2010, "BBB", WL), (2011, "BBB", WL), (2012, "BBB", "Tier 3"),
-                   (2011, "CCC", WL), (2012, "CCC", WL)])
-    spells = movements.watch_list_spells(tiers).set_index("iso3")
-    assert spells.loc["AAA", ["years", "counted years", "exit"]].tolist() == [3, 1, "upward"]
-    assert spells.loc["BBB", ["years", "counted years", "exit"]].tolist() == [3, 3, "to Tier 3"]
-    assert spells.loc["CCC", "exit"] == "open (latest report)"
-    at_limit = movements.spells_at_limit(movements.watch_list_spells(tiers)).set_index("iso3")
-    assert sorted(at_limit.index) == ["BBB", "CCC"]
-    assert at_limit.loc["BBB", "beyond limit"] == 1
 
 
 def test_change_rate_counts_only_pairs_with_both_placements():

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport.analysis import movements, summaries
-from tipreport.charts import charts
+from tipreport.analysis import movements, summaries, watch_list
+from tipreport.charts import charts, watch_list_charts
 from tipreport.charts.style import annotate, new_figure, save_figure, texts_off_canvas
 
 matplotlib.use("Agg")
@@ -58,10 +58,11 @@ CHARTS = {
     "regions": lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
     "shares": lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
     "movements": lambda t: charts.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
-    "spells": lambda t: charts.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
+    "spells": lambda t: watch_list_charts.spell_outcome_chart(watch_list.check_spells(
+        t["tiers"], t["watch_list_rules"], t["watch_list_waivers"], t["watch_list_waiver_coverage"])),
     "southeast asia": lambda t: charts.small_multiples_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
-        movements.watch_list_spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),
+        watch_list.spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),
     "east asia grid": lambda t: charts.tier_grid_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
         movements.incomplete_years(t), {"Cambodia"}, "Cambodia"),

@@ -1,15 +1,9 @@
-"""Movement across the whole panel and Watch List spells.
+"""Movement across the whole panel, and runs of consecutive years.
 
 Everything is derived from the tier table: the report years, which of them are
 incomplete, the first year with a Watch List placement. A year with no placement
-for a country is a gap: it ends a spell and is never bridged.
-
-The Watch List rule (22 U.S.C. § 7107(b)(2)(D), text read at
-https://github.com/codexstanford/markdonw-chunck-of-the-usa-code/blob/6b8f819e6231ab1c063c8a0d52e1f1a5066de539/chuncks/title-22/chunck-6014.md):
-"a country that is included on the special watch list ... for 2 consecutive years
-after December 23, 2008, shall be included on the list of countries described in
-paragraph (1)(C)" (Tier 3), unless the President waives it "for up to 1 year"
-(clause (ii)). The first report after that date is the 2009 report.
+for a country is a gap: it ends a run and is never bridged. Watch List spells and
+their time limit are in ``tipreport.analysis.watch_list``.
 
 Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
@@ -22,13 +16,6 @@ from tipreport.analysis.tiers import SPECIAL_CASE, tier_rank
 
 WATCH_LIST = "Tier 2 Watch List"
 TIER_2 = "Tier 2"
-TIER_3 = "Tier 3"
-#: Consecutive Watch List years after which § 7107(b)(2)(D)(i) requires Tier 3.
-WATCH_LIST_LIMIT = 2
-#: Watch List years count from the first report after 23 December 2008.
-LIMIT_COUNTS_FROM = 2009
-#: Years the waiver in § 7107(b)(2)(D)(ii) may add, in the text read.
-WAIVER_YEARS = 1
 
 MOVES = ("upgrade", "downgrade", "same", "special case")
 
@@ -129,12 +116,6 @@ def change_rate(tiers: pd.DataFrame, iso3s) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _tier_in(placed: dict, year: int, report_years: set) -> str:
-    if year not in report_years:
-        return "no report in the data"
-    return placed.get(year, "no placement")
-
-
 def consecutive_runs(years) -> list[tuple[int, int]]:
     """(first, last) of each run of consecutive years: a missing year ends a run, never bridged."""
     runs: list[tuple[int, int]] = []
@@ -144,51 +125,3 @@ def consecutive_runs(years) -> list[tuple[int, int]]:
         else:
             runs.append((year, year))
     return runs
-
-
-def watch_list_spells(tiers: pd.DataFrame) -> pd.DataFrame:
-    """Every run of consecutive report years a country spent on the Watch List.
-
-    A year without a placement (a gap) ends a spell: spells are never bridged. ``before``
-    and ``after`` give the placement in the year before and after the spell ("no placement"
-    for a gap, "no report in the data" past the last year). ``counted years`` are the spell's
-    years from the 2009 report on, the ones § 7107(b)(2)(D) counts.
-    """
-    report_years = set(int(y) for y in tiers["report_year"].unique())
-    latest = max(report_years)
-    rows = []
-    for iso3, own in tiers.groupby("iso3", sort=True):
-        placed = dict(zip(own["report_year"].astype(int), own["tier"].astype(str)))
-        country = own["country"].iloc[0]
-        for first, last in consecutive_runs(y for y, t in placed.items() if t == WATCH_LIST):
-            after = _tier_in(placed, last + 1, report_years) if last < latest else "no report in the data"
-            rows.append({"iso3": iso3, "country": country, "first": first, "last": last, "years": last - first + 1,
-                         "counted years": sum(y >= LIMIT_COUNTS_FROM for y in range(first, last + 1)),
-                         "before": _tier_in(placed, first - 1, report_years), "after": after,
-                         "exit": spell_exit(after)})
-    columns = ["iso3", "country", "first", "last", "years", "counted years", "before", "after", "exit"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["first", "country"]).reset_index(drop=True)
-
-
-def spell_exit(after: str) -> str:
-    """How a spell ended: 'to Tier 3', 'upward', 'Special Case', 'gap in the data' or 'open (latest report)'."""
-    if after == TIER_3:
-        return "to Tier 3"
-    if after in ("Tier 1", TIER_2):
-        return "upward"
-    if after == SPECIAL_CASE:
-        return "Special Case"
-    if after == "no placement":
-        return "gap in the data"
-    return "open (latest report)"
-
-
-def spells_at_limit(spells: pd.DataFrame, limit: int = WATCH_LIST_LIMIT) -> pd.DataFrame:
-    """Spells with at least ``limit`` counted years (2009 report on), with how each ended.
-
-    ``beyond limit`` is the number of counted years past the limit: under § 7107(b)(2)(D)
-    each such year required a waiver (the data hold no waiver records).
-    """
-    reached = spells[spells["counted years"] >= limit].copy()
-    reached["beyond limit"] = reached["counted years"] - limit
-    return reached.sort_values(["exit", "last", "country"]).reset_index(drop=True)

@@ -13,7 +13,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
 from tipreport.analysis.summaries import NO_REGION
-from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
+from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, SPECIAL_CASE, TIERS
 from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS, new_figure, tier_color
 
 PARTIAL_HATCH = "////"
@@ -466,58 +466,42 @@ def movement_chart(movements: pd.DataFrame):
     return fig
 
 
-SPELL_EXIT_COLORS = {"to Tier 3": TIER_COLORS["Tier 3"], "upward": TIER_COLORS["Tier 2"],
-                     "gap in the data": "#bbbbbb", "open (latest report)": "#e6e6e6", "Special Case": TIER_COLORS["Special Case"]}
-
-
-def spell_outcome_chart(outcomes: pd.DataFrame):
-    """Watch List spells that reached the limit, by counted length, stacked by how they ended."""
-    table = pd.crosstab(outcomes["counted years"], outcomes["exit"])
-    exits = [e for e in SPELL_EXIT_COLORS if e in table.columns]
-    fig, ax = new_figure("single", 1.9, left=0.45, right=0.1, top=0.45)
-    bottom = np.zeros(len(table))
-    x = np.arange(len(table))
-    for exit_ in exits:
-        values = table[exit_].to_numpy(dtype=float)
-        ax.bar(x, values, bottom=bottom, width=0.7, color=SPELL_EXIT_COLORS[exit_], linewidth=0.4, edgecolor="white",
-               label=exit_)
-        bottom += values
-    for position, total in zip(x, bottom):
-        ax.text(position, total + 0.8, str(int(total)), ha="center", va="bottom", fontsize=6.5, color=INK)
-    ax.set_xticks(x, [str(v) for v in table.index])
-    ax.set_xlabel("consecutive Watch List years counted (2009 report on)")
-    ax.set_ylabel("spells")
-    ax.set_ylim(0, bottom.max() * 1.15)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, handlelength=1, columnspacing=0.8)
-    return fig
+#: Marks an incomplete report year in the small multiples (a tick along each panel's top): a light blue,
+#: apart from the Special Case grey and the Watch List shading.
+INCOMPLETE_TICK_COLOR = SECONDARY_COLOR
 
 
 def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_years, focus: str, ncols: int = 4):
     """One panel per country: tier as a step line by report year, Watch List spells shaded.
 
-    Years without a placement break the line and get a small cross; incomplete report years
-    have a light grey background. ``grid`` is country × year (tiers or <NA>).
+    Special Case years get a square in the Special Case colour and years without a placement a
+    small cross, both on a strip below Tier 3 (the line breaks there); incomplete report years
+    are marked by a short grey tick along the top of each panel. ``grid`` is country × year
+    (tiers or <NA>).
     """
     ranks = {tier: number for number, tier in enumerate(RANKED_TIERS)}
+    strip = len(RANKED_TIERS) - 0.45
     nrows = -(-(len(grid) + 1) // ncols)
-    fig, axes = new_figure("double", 1.05 * nrows, left=0.45, right=0.1, bottom=0.2, top=0.1,
+    fig, axes = new_figure("double", 1.05 * nrows, left=0.6, right=0.25, bottom=0.2, top=0.1,
                            nrows=nrows, ncols=ncols, sharex=True, sharey=True)
     fig.subplots_adjust(hspace=0.55, wspace=0.12)
     years = np.asarray(grid.columns, dtype=int)
+    marked = [year for year in incomplete_years if years[0] <= year <= years[-1]]
     flat = np.atleast_1d(axes).ravel()
     for ax, (country, row) in zip(flat, grid.iterrows()):
-        for year in incomplete_years:
-            if years[0] <= year <= years[-1]:
-                ax.axvspan(year - 0.5, year + 0.5, color="#efefef", linewidth=0, zorder=0)
+        ax.bar(marked, 0.18, bottom=-0.55, width=0.7, color=INCOMPLETE_TICK_COLOR, linewidth=0, zorder=0)
         for spell in spells[spells["country"] == country].itertuples():
             ax.axvspan(spell.first - 0.5, spell.last + 0.5, color=TIER_COLORS["Tier 2 Watch List"], alpha=0.22,
                        linewidth=0, zorder=1)
-        y = np.array([ranks.get(str(t), np.nan) if pd.notna(t) else np.nan for t in row], dtype=float)
+        tiers = row.astype("string")
+        y = np.array([ranks.get(t, np.nan) if pd.notna(t) else np.nan for t in tiers], dtype=float)
         ax.step(years, y, where="mid", color=HIGHLIGHT_COLOR if country == focus else INK, linewidth=1.2, zorder=3)
         ax.scatter(years, y, s=3, color=HIGHLIGHT_COLOR if country == focus else INK, zorder=3)
-        missing = years[np.isnan(y)]
-        ax.scatter(missing, np.full(len(missing), len(RANKED_TIERS) - 0.45), marker="x", s=6, linewidth=0.6,
-                   color=MUTED, zorder=3)
+        special = years[(tiers == SPECIAL_CASE).fillna(False).to_numpy()]
+        ax.scatter(special, np.full(len(special), strip), marker="s", s=9, linewidth=0,
+                   color=TIER_COLORS[SPECIAL_CASE], zorder=3)
+        missing = years[tiers.isna().to_numpy()]
+        ax.scatter(missing, np.full(len(missing), strip), marker="x", s=6, linewidth=0.6, color=MUTED, zorder=3)
         ax.set_title(country, loc="left", fontsize=7, fontweight="bold" if country == focus else "normal", color=INK,
                      pad=2)
         ax.grid(axis="y", color="#dddddd", linewidth=0.4)
@@ -526,12 +510,14 @@ def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_y
         ax.axis("off")
     ax = flat[0]
     ax.set_yticks(range(len(RANKED_TIERS)), [SHORT_LABELS[t] for t in RANKED_TIERS])
-    ax.set_ylim(len(RANKED_TIERS) - 0.25, -0.5)
+    ax.set_ylim(len(RANKED_TIERS) - 0.25, -0.55)
     step = 5
     ax.set_xticks([y for y in years if y % step == 0])
     ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
     handles = [Patch(facecolor=TIER_COLORS["Tier 2 Watch List"], alpha=0.22, label="Watch List spell"),
-               Patch(facecolor="#efefef", label="incomplete report year"),
+               Patch(facecolor=INCOMPLETE_TICK_COLOR, label="incomplete report year"),
+               plt.Line2D([], [], marker="s", linestyle="", color=TIER_COLORS[SPECIAL_CASE], markersize=3,
+                          label="Special Case"),
                plt.Line2D([], [], marker="x", linestyle="", color=MUTED, markersize=3, label="no placement found")]
     legend_ax = flat[len(grid)] if len(flat) > len(grid) else flat[-1]
     legend_ax.legend(handles=handles, loc="center left", fontsize=6, handlelength=1.2)
