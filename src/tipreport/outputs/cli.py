@@ -22,8 +22,9 @@ def check(args: argparse.Namespace) -> int:
     """Validate the data package and print coverage per report year."""
     tables = load_all(args.data_dir)
     print(f"data package valid: {display_path(args.data_dir)}")
+    width = max(map(len, tables))
     for name, frame in tables.items():
-        print(f"  {name:<16} {len(frame):>5} rows")
+        print(f"  {name:<{width}} {len(frame):>5} rows")
     print("\nTier placements per report year, found vs published (data/published_totals.csv):")
     with pd.option_context("display.width", 160, "display.max_rows", 100):
         print(found_vs_published(tables).to_string())
