@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport.analysis import movements, summaries
+from tipreport.analysis import latest_report, movements, summaries
 from tipreport.analysis.completeness import coverage_by_year
 from tipreport.charts import charts
 from tipreport.charts.style import TIER_COLORS, WIDTHS
@@ -64,7 +64,7 @@ def test_tier_history_chart_leaves_missing_years_undrawn(tables):
 
 @pytest.mark.parametrize("draw", [
     lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023)),
-    lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    lambda t: charts.tier_share_chart(latest_report.report_tier_shares(t)),
     lambda t: charts.quote_space_chart(summaries.quote_space(t["quotes"])),
     lambda t: charts.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
     lambda t: charts.tier_grid_chart(summaries.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),

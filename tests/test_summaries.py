@@ -62,13 +62,28 @@ def test_transition_matrix_counts_every_pair_once():
     assert matrix.loc["Special Case", "Tier 3"] == 1 and matrix.loc["Tier 2", "Tier 2"] == 1
 
 
-def test_tier_shares_by_year_sum_to_100_and_carry_the_status():
-    totals = pd.DataFrame({"report_year": [2022], "countries_ranked": ["5"], "tier1": [None], "tier2": [None],
-                           "watch_list": [None], "tier3": [None], "special_cases": [None], "source_id": ["S00000000"]})
-    shares = summaries.tier_shares_by_year({"tiers": TIERS, "published_totals": totals})
-    assert shares[["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]].sum(axis=1).round(6).eq(100).all()
-    assert shares.loc[2022, "countries"] == 5
-    assert shares.loc[2022, "status"] == "complete" and shares.loc[2023, "status"] == "no published count"
+def test_share_of_ranked_leaves_special_cases_out_of_the_denominator():
+    counts = summaries.tiers_by_region(TIERS, 2022)  # Europe: CCC Tier 2, DDD Special Case
+    shares = summaries.share_of_ranked(counts)
+    assert shares["Europe"] == 0 and shares["Africa"] == 50  # Africa: AAA Tier 1, BBB Tier 3
+    assert summaries.share_of_ranked(counts, ("Tier 2",))["Europe"] == 100
+
+
+def test_share_of_ranked_refuses_a_row_without_ranked_governments():
+    counts = pd.DataFrame({"Tier 1": [0], "Tier 2": [0], "Tier 2 Watch List": [0], "Tier 3": [0], "Special Case": [2]},
+                          index=["Only special cases"])
+    with pytest.raises(ValueError, match="no ranked government in row"):
+        summaries.share_of_ranked(counts)
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    ("A", "B", True),   # 4/10 vs 3/10: one government less in A ties them
+    ("A", "C", False),  # 4/10 vs 1/10: far apart
+])
+def test_one_country_apart_flags_a_margin_one_government_can_reverse(first, second, expected):
+    counts = pd.DataFrame({"Tier 1": [6, 7, 9], "Tier 2": [0, 0, 0], "Tier 2 Watch List": [2, 1, 0], "Tier 3": [2, 2, 1],
+                           "Special Case": [0, 0, 5]}, index=["A", "B", "C"])
+    assert summaries.one_country_apart(counts, first, second) is expected
 
 
 def test_tier_history_keeps_missing_years_missing():

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport.analysis import movements, summaries
+from tipreport.analysis import latest_report, movements, summaries
 from tipreport.charts import charts
 from tipreport.charts.style import annotate, new_figure, save_figure, texts_off_canvas
 
@@ -56,7 +56,7 @@ def tables():
 CHARTS = {
     "transitions": lambda t: charts.transition_heatmap(summaries.transition_matrix(t["tiers"], 2022, 2023)),
     "regions": lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
-    "shares": lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    "shares": lambda t: charts.tier_share_chart(latest_report.report_tier_shares(t)),
     "movements": lambda t: charts.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
     "spells": lambda t: charts.spell_outcome_chart(movements.spells_at_limit(movements.watch_list_spells(t["tiers"]))),
     "southeast asia": lambda t: charts.small_multiples_chart(

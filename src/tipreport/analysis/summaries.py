@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.analysis.completeness import coverage_by_year
 from tipreport.analysis.movements import moves_between, placements
-from tipreport.analysis.tiers import TIER_DTYPE, TIERS
+from tipreport.analysis.tiers import RANKED_TIERS, TIER_DTYPE, TIERS
 
 NO_REGION = "No regional bureau"
 
@@ -68,13 +67,6 @@ def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
 def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
     """Every report year from the first to the latest in the data (years without rows included)."""
     return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
-
-
-def tier_shares_by_year(tables: dict) -> pd.DataFrame:
-    """Per report year: countries placed, percent on each tier, and the year's computed completeness."""
-    percent = coverage_by_year(tables)
-    percent[list(TIERS)] = percent[list(TIERS)].div(percent["countries"], axis=0).mul(100)
-    return percent
 
 
 def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -155,3 +147,26 @@ def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
              .reset_index())
     table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
     return table.sort_values(["side", "words"], ascending=[True, False]).reset_index(drop=True)
+
+
+def share_of_ranked(counts: pd.DataFrame, tiers=("Tier 2 Watch List", "Tier 3")) -> pd.Series:
+    """Percent of each row's *ranked* governments (Tier 1 to Tier 3; Special Cases left out) on ``tiers``.
+
+    Columns that are no tier (a total, a count of undetermined countries) are ignored.
+    """
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    if (ranked == 0).any():
+        raise ValueError(f"no ranked government in row(s) {list(counts.index[ranked == 0])}")
+    return counts[list(tiers)].sum(axis=1).div(ranked).mul(100)
+
+
+def one_country_apart(counts: pd.DataFrame, first, second, tiers=("Tier 2 Watch List", "Tier 3")) -> bool:
+    """Whether moving one government of ``first`` off ``tiers`` (or one of ``second`` onto them) would reverse their order.
+
+    Shares are of ranked governments (``share_of_ranked``); a headline that ranks ``first`` above
+    ``second`` should not rest on such a margin.
+    """
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    on = counts[list(tiers)].sum(axis=1)
+    return bool((on[first] - 1) / ranked[first] <= on[second] / ranked[second]
+                or on[first] / ranked[first] <= (on[second] + 1) / ranked[second])

@@ -12,11 +12,16 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
+from tipreport.analysis.latest_report import BY_ELIMINATION, FOUND_ONLY, UNDETERMINED
 from tipreport.analysis.summaries import NO_REGION
 from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, TIERS
 from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS, new_figure, tier_color
 
 PARTIAL_HATCH = "////"
+#: A Tier 2 count had by elimination (a report's published total minus its complete lists), and the
+#: countries left with two possible tiers.
+ELIMINATION_HATCH = "...."
+UNDETERMINED_COLOR = "#d0d0d0"
 SOURCE_TYPE_ORDER = ("narrative", "narrative_copy", "gvnet_country", "list", "dataset", "factbook", "news", "wiki", "implied")
 #: One distinguishable colour per kind of evidence: blues for State Department text, greens for lists
 #: and datasets, orange for the Factbook, warm hues for news and wikis, light grey for implications.
@@ -230,18 +235,31 @@ def transition_heatmap(matrix: pd.DataFrame):
 
 
 def tier_share_chart(shares: pd.DataFrame):
-    """Percent of placed countries on each tier by report year; incomplete years hatched."""
+    """Percent of each report year's governments on each tier (``latest_report.report_tier_shares``).
+
+    Years whose list is incomplete are hatched (shares of the countries found, not of the
+    report); a Tier 2 had by elimination is dotted; the denominator is printed above each bar.
+    """
     fig, ax = new_figure("double", 2.3, top=0.3)
-    partial = [y for y in shares.index if not shares.loc[y, "complete"]]
-    stacked_year_bars(ax, shares, TIERS, TIER_COLORS, partial)
+    columns = [*TIERS, UNDETERMINED]
+    colors = {**TIER_COLORS, UNDETERMINED: UNDETERMINED_COLOR}
+    partial = [y for y in shares.index if shares.loc[y, "basis"] == FOUND_ONLY]
+    stacked_year_bars(ax, shares, columns, colors, partial)
+    tier_2 = ax.containers[columns.index("Tier 2")]
+    for bar, basis in zip(tier_2, shares["basis"]):
+        if basis == BY_ELIMINATION:
+            bar.set_hatch(ELIMINATION_HATCH)
+            bar.set_edgecolor("white")
     for year in shares.index:
-        ax.text(year, 101, f"{shares.loc[year, 'countries']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
+        ax.text(year, 101, f"{shares.loc[year, 'total']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
     year_axis(ax, shares.index)
     ax.set_ylim(0, 108)
     ax.set_yticks([0, 25, 50, 75, 100])
-    ax.set_ylabel("% of countries placed that year")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="incomplete year")],
-                bbox_to_anchor=(0, 1.05))
+    ax.set_ylabel("% of the year's governments")
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="incomplete list: countries found"),
+                           Patch(facecolor=TIER_COLORS["Tier 2"], edgecolor="white", hatch=ELIMINATION_HATCH,
+                                 label="Tier 2 by elimination")],
+                bbox_to_anchor=(0, 1.05), fontsize=6.3, columnspacing=0.8)
     return fig
 
 
@@ -256,6 +274,8 @@ def law_enforcement_chart(world: pd.DataFrame, cross_checks: pd.DataFrame):
     for ax, (column, label) in zip(axes.flat, panels):
         for edition in editions:
             rows = world[world["report_year"] == edition].dropna(subset=[column])
+            if rows.empty:  # an edition without this measure draws nothing and gets no legend entry
+                continue
             ax.plot(rows["data_year"], rows[column], marker=markers[edition], markersize=3, linewidth=1, color=INK,
                     label=f"{edition} report" + (" (NGO transcription)" if (rows["evidence"] == "secondary").all() else ""))
         if column in cross_checks:

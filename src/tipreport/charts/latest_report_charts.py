@@ -11,12 +11,9 @@ from matplotlib.patches import Patch, Rectangle
 
 from tipreport.analysis.latest_report import BY_ELIMINATION, FOUND_ONLY, UNDETERMINED
 from tipreport.analysis.tiers import SHORT_LABELS, TIERS
-from tipreport.charts.charts import tier_legend, year_axis
+from tipreport.charts.charts import ELIMINATION_HATCH, UNDETERMINED_COLOR, tier_legend, year_axis
 from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, TIER_COLORS, new_figure, tier_color
 
-#: Hatch of a Tier 2 count had by elimination (published total minus the complete lists).
-ELIMINATION_HATCH = "...."
-UNDETERMINED_COLOR = "#d0d0d0"
 ROW_HEIGHT = 0.13
 MOVE_LABELS = {"upgrade": "moved up", "downgrade": "moved down", "same": "same tier", "special case": "to or from Special Case"}
 
