@@ -107,19 +107,24 @@ def tier_bars(counts: pd.Series):
     return fig
 
 
-def region_share_chart(counts: pd.DataFrame, note: str = ""):
-    """100% bars of tiers within each region, labelled with the number of countries.
+def region_share_chart(counts: pd.DataFrame, note: str = "", compared=("Tier 2 Watch List", "Tier 3")):
+    """100% bars of the ranked tiers within each region, labelled with the number of ranked governments.
 
-    Rows outside any regional bureau (the United States) are not bars: pass them as ``note``.
+    Shares are of the ranked governments (Tier 1 to Tier 3): Special Cases are no tier and stay
+    out of the denominator. The compared share (by default Watch List or Tier 3) is printed at the
+    end of each bar as a percentage and a count. Rows outside any regional bureau (the United
+    States) and the Special Cases left out are not bars: say so in ``note``.
     """
     counts = counts.drop(index=NO_REGION, errors="ignore")
-    share = counts[list(TIERS)].div(counts["total"], axis=0) * 100
-    order = (share["Tier 3"] + share["Tier 2 Watch List"]).sort_values().index
-    share, totals = share.loc[order], counts.loc[order, "total"]
-    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2, bottom=0.7 if note else 0.35)
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    share = counts[list(RANKED_TIERS)].div(ranked, axis=0) * 100
+    on = counts[list(compared)].sum(axis=1)
+    order = (on / ranked).sort_values().index
+    share, ranked, on = share.loc[order], ranked.loc[order], on.loc[order]
+    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=1.0, bottom=0.5 + 0.1 * (note.count("\n") + 1) if note else 0.35)
     left = np.zeros(len(share))
     y = np.arange(len(share))
-    for tier in TIERS:
+    for tier in RANKED_TIERS:
         values = share[tier].to_numpy()
         ax.barh(y, values, left=left, color=tier_color(tier), height=0.72)
         for position, start, value in zip(y, left, values):
@@ -128,12 +133,17 @@ def region_share_chart(counts: pd.DataFrame, note: str = ""):
                 ax.text(start + value / 2, position, f"{value:.0f}%", ha="center", va="center", fontsize=6,
                         color="white" if dark else INK)
         left += values
-    ax.set_yticks(y, [f"{region} ({n})" for region, n in zip(share.index, totals)])
+    label = " or ".join(SHORT_LABELS[t] for t in compared)
+    for position, count, total in zip(y, on, ranked):
+        ax.text(101.5, position, f"{count / total * 100:.0f}% ({count} of {total})", ha="left", va="center", fontsize=6.5,
+                color=INK, fontweight="bold")
+    ax.text(101.5, len(share) - 0.55, label, ha="left", va="bottom", fontsize=6, color=MUTED)
+    ax.set_yticks(y, [f"{region} ({n})" for region, n in zip(share.index, ranked)])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of the region's countries and territories")
+    ax.set_xlabel("% of the region's ranked governments")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    tier_legend(ax)
+    tier_legend(ax, RANKED_TIERS)
     if note:
         ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                     ha="left", va="top", fontsize=6, color=MUTED)
