@@ -149,6 +149,15 @@ def test_quote_space_groups_speakers_by_side_and_counts_words():
     assert space["share_of_words"].sum() == pytest.approx(100, abs=0.1)
 
 
+def test_quote_space_counts_tier_definitions_apart_from_the_sides():
+    quotes = pd.DataFrame({"quote_id": ["Q01", "Q02", "Q03"], "quote": ["Minimum standards,", "fully meet the goal", "we act"],
+                           "speaker": ["Report", "Report", "Embassy"],
+                           "speaker_type": ["TIP Report text", "TIP Report text", "U.S. government"], "quote_type": ["y", "y", "x"]})
+    by_side = summaries.quote_space(quotes).groupby("side")["words"].sum()
+    # "fully meet the goal" is longer than the phrase "fully meet": a side's words, not a definition
+    assert by_side.to_dict() == {summaries.TIER_DEFINITIONS: 2, "U.S. (embassy, State Department)": 6}
+
+
 def test_quote_space_refuses_a_speaker_type_without_a_side():
     quotes = pd.DataFrame({"quote_id": ["Q01"], "quote": ["a"], "speaker": ["x"], "speaker_type": ["NGO"], "quote_type": ["x"]})
     with pytest.raises(ValueError, match="belong to no side"):

@@ -134,14 +134,32 @@ def words(text: str) -> int:
 #: The article's two sides, then everyone else: each speaker type belongs to one side.
 SIDES = {"U.S. government": "U.S. (embassy, State Department)", "TIP Report text": "U.S. (embassy, State Department)",
          "Cambodian government": "Cambodia (government)", "Journalist or award body": "neither side (journalists, award body)"}
+#: Quotations of the words that define the tiers in the law (22 U.S.C. 7107(b)(1) and (b)(3)): the article quotes them
+#: to explain a placement, not as either side's voice, so they are counted on their own, not in the U.S. side.
+TIER_DEFINITIONS = "the tier definitions (the law's words, quoted)"
+TIER_DEFINITION_PHRASES = frozenset({
+    "minimum standards", "fully meet", "making significant efforts", "not making significant efforts to do so",
+    "serious and sustained",
+    "the extent to which officials or government employees have been complicit in severe forms of trafficking",
+})
+
+
+def is_tier_definition(quote: str) -> bool:
+    """Whether a quotation is one of the tier-definition phrases (case and closing punctuation ignored)."""
+    return quote.strip().rstrip(",.;").lower() in TIER_DEFINITION_PHRASES
 
 
 def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
-    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words."""
+    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words.
+
+    Quotations of the tier definitions (``TIER_DEFINITION_PHRASES``) form a row of their own
+    (side ``TIER_DEFINITIONS``), whoever the article attributes them to.
+    """
     unknown = sorted(set(quotes["speaker_type"]) - set(SIDES))
     if unknown:
         raise ValueError(f"speaker type(s) {unknown} belong to no side; expected one of {list(SIDES)}")
-    counted = quotes.assign(words=quotes["quote"].map(words), side=quotes["speaker_type"].map(SIDES))
+    side = quotes["speaker_type"].map(SIDES).where(~quotes["quote"].map(is_tier_definition), TIER_DEFINITIONS)
+    counted = quotes.assign(words=quotes["quote"].map(words), side=side)
     table = (counted.groupby(["side", "speaker_type", "quote_type"])
              .agg(quotes=("quote_id", "count"), words=("words", "sum"), speakers=("speaker", lambda s: "; ".join(sorted(set(s)))))
              .reset_index())

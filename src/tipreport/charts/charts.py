@@ -410,17 +410,26 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     return fig
 
 
+#: Speakers coloured by side: blues for the U.S. (report text darker), vermillion for the Cambodian government,
+#: grey for neither side; the tier definitions quoted are light grey whoever says them.
+SPEAKER_COLORS = {"TIP Report text": "#0072b2", "U.S. government": "#56b4e9", "Cambodian government": "#d55e00",
+                  "Journalist or award body": "#8a8a8a"}
+TIER_DEFINITION_COLOR = "#d9d9d9"
+
+
 def quote_space_chart(space: pd.DataFrame):
-    """Words quoted per side of the article, split by who speaks (speaker type)."""
+    """Words quoted per side of the article, split by who speaks (speaker type); opposing sides in opposing hues."""
+    from tipreport.analysis.summaries import TIER_DEFINITIONS
+
     table = space.pivot_table(index="side", columns="speaker_type", values="words", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = new_figure("double", 0.36 * len(table), left=2.2, right=0.3)
-    kinds = list(table.sum().sort_values(ascending=False).index)
-    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#e69f00", "#dddddd")))
+    fig, ax = new_figure("double", 0.36 * len(table), left=2.45, right=0.3)
+    kinds = [kind for kind in SPEAKER_COLORS if kind in table.columns]
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for kind in kinds:
-        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.62, label=kind)
+        colors = [TIER_DEFINITION_COLOR if side == TIER_DEFINITIONS else SPEAKER_COLORS[kind] for side in table.index]
+        ax.barh(y, table[kind], left=left, color=colors, height=0.62, edgecolor="white", linewidth=0.5)
         left += table[kind].to_numpy()
     for position, total in zip(y, left):
         ax.text(total + 3, position, f"{int(total)} words", va="center", fontsize=6.5, color=INK)
@@ -429,7 +438,11 @@ def quote_space_chart(space: pd.DataFrame):
     ax.set_xlabel("words inside quotation marks")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(-0.3, 1.0), ncol=len(kinds), handlelength=1, columnspacing=0.8)
+    handles = [Patch(facecolor=SPEAKER_COLORS[kind], label=kind) for kind in kinds]
+    if TIER_DEFINITIONS in table.index:
+        handles.append(Patch(facecolor=TIER_DEFINITION_COLOR, label="tier definitions"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.5, 1.0), ncol=len(handles), handlelength=1,
+              columnspacing=0.8)
     return fig
 
 
