@@ -450,25 +450,39 @@ VERDICT_COLORS = {"confirmed": "#0072b2", "differs": "#d55e00", "not found in th
                   "cannot be checked": "#8a8a8a"}
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+def _nested_quotes(text: str) -> str:
+    """Inner double quotation marks made single, so the text can sit inside double ones."""
+    return text.replace("“", "‘").replace("”", "’")
 
 
-def verdict_chart(claims: pd.DataFrame):
-    """One row per claim: the article's words, then the article's and the data's values, and the verdict."""
-    fig, ax = new_figure("double", 0.34 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
-    for row, claim in enumerate(claims.itertuples()):
-        ax.text(0.0, row - 0.17, f"“{_shorten(claim._2, 80)}”", ha="left", va="center", fontsize=6.3, color=INK)
-        ax.text(0.0, row + 0.2, _shorten(f"our data: {claim._4} · article: {claim._3}", 130), ha="left", va="center",
-                fontsize=5.3, color=MUTED)
-        ax.text(1.0, row - 0.17, claim.verdict, ha="right", va="center", fontsize=6, color="white", fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[claim.verdict], "edgecolor": "none"})
+def verdict_chart(claims: pd.DataFrame, claim_width: int = 105, data_width: int = 150):
+    """One row per claim: the article's words, then the data's and the article's values (wrapped, never cut), and the verdict.
+
+    A row with a ``qualification`` (e.g. 'imprecise wording') shows it next to its verdict.
+    """
+    import textwrap
+
+    rows = []
+    for claim in claims.itertuples():
+        said = textwrap.wrap(f"“{_nested_quotes(claim._2)}”", claim_width)
+        found = textwrap.wrap(f"our data: {claim._4} · article: {claim._3}", data_width)
+        qualification = getattr(claim, "qualification", None)
+        badge = claim.verdict + (f" · {qualification}" if isinstance(qualification, str) and qualification else "")
+        rows.append((said, found, badge, claim.verdict))
+    units = sum(1.2 * len(said) + len(found) + 0.9 for said, found, _, _ in rows)
+    fig, ax = new_figure("double", 0.118 * units, left=0.1, right=0.1, bottom=0.05, top=0.05)
+    position = 0.0
+    for said, found, badge, verdict in rows:
+        ax.text(0.0, position, "\n".join(said), ha="left", va="top", fontsize=6.3, color=INK, linespacing=1.25)
+        ax.text(1.0, position, badge, ha="right", va="top", fontsize=6, color="white", fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
+        position += 1.2 * len(said)
+        ax.text(0.0, position, "\n".join(found), ha="left", va="top", fontsize=5.3, color=MUTED, linespacing=1.3)
+        position += len(found) + 0.9
     ax.set_xlim(0, 1)
-    ax.set_ylim(len(claims) - 0.45, -0.55)
+    ax.set_ylim(position - 0.6, -0.3)
     ax.axis("off")
     return fig
-
-
 
 
 def movement_chart(movements: pd.DataFrame):
