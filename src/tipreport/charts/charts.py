@@ -326,27 +326,38 @@ def change_bars(changes: pd.DataFrame):
 
 
 def tier_history_chart(history: pd.DataFrame, annotations: dict[int, str]):
-    """One country's tier in every report year; gaps stay gaps, indirect evidence hollow."""
-    fig, ax = new_figure("double", 1.8, left=1.0, right=0.2)
+    """One country's tier in every report year, in the convention of notebook 07's record chart.
+
+    A step line between placements (gaps stay gaps), Watch List spells shaded, the tiers by their
+    short labels; a placement resting on indirect evidence (news, a wiki, an implication) is hollow.
+    """
+    from tipreport.analysis.movements import consecutive_runs
+
+    fig, ax = new_figure("double", 1.8, left=0.95, right=0.2)
     ranks = {t: i for i, t in enumerate(RANKED_TIERS)}
-    y = history["tier"].astype("string").map(ranks)
-    ax.plot(history.index, y, color=MUTED, linewidth=0.8, zorder=1)
+    y = history["tier"].astype("string").map(ranks).astype(float)
+    years = history.index.to_numpy()
+    spells = consecutive_runs(int(year) for year, tier in history["tier"].astype("string").items() if tier == "Tier 2 Watch List")
+    ax.bar([(first + last) / 2 for first, last in spells], len(RANKED_TIERS) + 0.1, [last - first + 1 for first, last in spells],
+           bottom=-0.6, color=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, linewidth=0, zorder=0)
+    ax.step(years, y.to_numpy(), where="mid", color=MUTED, linewidth=0.9, zorder=1)
     indirect = history["source_type"].isin(["implied", "news", "wiki"])
     for year, rank in y.dropna().items():
         tier = str(history.loc[year, "tier"])
-        ax.scatter([year], [rank], s=42, zorder=2, color="white" if indirect[year] else tier_color(tier),
-                   edgecolor=tier_color(tier), linewidth=1.6)
+        ax.scatter([year], [rank], s=30, zorder=2, color="white" if indirect[year] else tier_color(tier),
+                   edgecolor=tier_color(tier) if indirect[year] else INK, linewidth=1.4 if indirect[year] else 0.4)
     for year, text in annotations.items():
-        ax.annotate(text, (year, y[year]), xytext=(0, -14), textcoords="offset points", ha="center", fontsize=6,
+        ax.annotate(text, (year, y[year]), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=6,
                     color=INK)
-    ax.set_yticks(range(len(RANKED_TIERS)), RANKED_TIERS)
+    ax.set_yticks(range(len(RANKED_TIERS)), [SHORT_LABELS[t] for t in RANKED_TIERS])
     ax.set_ylim(len(RANKED_TIERS) - 0.4, -0.6)
     year_axis(ax, history.index)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+    ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
     ax.tick_params(axis="y", length=0)
     hollow = plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=MUTED,
                         label="placement rests on news or an implication")
-    ax.legend(handles=[hollow], loc="lower right", bbox_to_anchor=(1, 1.0))
+    spell = Patch(facecolor=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, label="Watch List spell")
+    ax.legend(handles=[spell, hollow], loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, handlelength=1.2)
     return fig
 
 
