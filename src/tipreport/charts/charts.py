@@ -361,12 +361,22 @@ def tier_history_chart(history: pd.DataFrame, annotations: dict[int, str]):
     return fig
 
 
-def timeline_chart(events: pd.DataFrame):
-    """Dated events, one row each, placed on a shared time axis (inferred dates hollow)."""
+def timeline_chart(events: pd.DataFrame, graded_by: int | None = None):
+    """Dated events, one row each, placed on a shared time axis (inferred dates hollow).
+
+    ``graded_by``: a report year whose reporting period (1 April of the year before to 31 March)
+    is shaded and labelled, so events inside and outside it can be told apart.
+    """
     events = events.assign(when=pd.to_datetime(events["date"], format="ISO8601")).sort_values("when")
     fig, ax = new_figure("double", 0.27 * len(events), left=0.2, right=0.2, bottom=0.3, top=0.22)
     x = mdates.date2num(events["when"])
     middle = (x.min() + x.max()) / 2
+    if graded_by is not None:
+        start, end = mdates.date2num(pd.Timestamp(graded_by - 1, 4, 1)), mdates.date2num(pd.Timestamp(graded_by, 3, 31))
+        ax.axvspan(start, end, color=SECONDARY_COLOR, alpha=0.25, linewidth=0, zorder=0)
+        low, high = max(start, x.min() - 20), min(end, x.max() + 20)
+        ax.text((low + high) / 2, -0.68, f"period the {graded_by} report graded (1 April {graded_by - 1} – "
+                f"31 March {graded_by})", ha="center", va="top", fontsize=6, color=MUTED)
     for row, (position, event) in enumerate(zip(x, events.itertuples())):
         ax.axhline(row, color="#eeeeee", linewidth=0.5, zorder=0)
         inferred = event.date_basis != "stated in source"
