@@ -368,7 +368,7 @@ def timeline_chart(events: pd.DataFrame, graded_by: int | None = None):
     is shaded and labelled, so events inside and outside it can be told apart.
     """
     events = events.assign(when=pd.to_datetime(events["date"], format="ISO8601")).sort_values("when")
-    fig, ax = new_figure("double", 0.27 * len(events), left=0.2, right=0.2, bottom=0.3, top=0.22)
+    fig, ax = new_figure("double", 0.27 * len(events), left=0.3, right=0.2, bottom=0.3, top=0.22)
     x = mdates.date2num(events["when"])
     middle = (x.min() + x.max()) / 2
     if graded_by is not None:
@@ -508,7 +508,7 @@ def verdict_chart(claims: pd.DataFrame, claim_width: int = 105, data_width: int 
 
 def movement_chart(movements: pd.DataFrame):
     """Upgrades above and downgrades below zero, as % of the countries placed in both years."""
-    fig, ax = new_figure("double", 2.6, top=0.3)
+    fig, ax = new_figure("double", 2.6, left=0.6, top=0.3)
     x = movements["to"].to_numpy()
     n = movements["N"].to_numpy(dtype=float)
     parts = [("upgrade within tier 2", 1, UP_LIGHT), ("upgrade", 1, UP_COLOR),

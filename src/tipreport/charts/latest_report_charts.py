@@ -92,7 +92,7 @@ def state_sponsored_chart(grid: pd.DataFrame, focus: str):
 
 def move_bounds_chart(bounds: pd.DataFrame):
     """Moves from one report to the next as ranges: lower bound (both placements read) to upper bound."""
-    fig, ax = new_figure("single", 0.32 * len(bounds) + 0.1, left=1.2, right=0.15, bottom=0.35, top=0.35)
+    fig, ax = new_figure("single", 0.32 * len(bounds) + 0.1, left=1.45, right=0.15, bottom=0.35, top=0.35)
     y = np.arange(len(bounds))
     ax.barh(y, bounds["upper"] - bounds["lower"], left=bounds["lower"], height=0.5, color="white",
             edgecolor=HIGHLIGHT_COLOR, hatch=ELIMINATION_HATCH, linewidth=0.8)
@@ -102,14 +102,14 @@ def move_bounds_chart(bounds: pd.DataFrame):
                 va="center", fontsize=6.5, color=INK)
     ax.set_yticks(y, [MOVE_LABELS.get(move, move) for move in bounds["move"]])
     ax.set_ylim(len(bounds) - 0.5, -0.5)
-    ax.set_xlim(0, bounds["upper"].max() * 1.18)
+    ax.set_xlim(0, bounds["upper"].max() * 1.32)
     ax.set_xlabel("countries")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.legend(handles=[Patch(facecolor=HIGHLIGHT_COLOR, label="both placements read (lower bound)"),
                        Patch(facecolor="white", edgecolor=HIGHLIGHT_COLOR, hatch=ELIMINATION_HATCH,
                              label="allowed by a deduction (up to the upper bound)")],
-              loc="lower left", bbox_to_anchor=(-0.3, 1.0), ncol=1, handlelength=1.2, fontsize=6)
+              loc="lower left", bbox_to_anchor=(-0.6, 1.0), ncol=1, handlelength=1.2, fontsize=6)
     return fig
 
 
