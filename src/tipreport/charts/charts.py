@@ -337,7 +337,8 @@ def tier_history_chart(history: pd.DataFrame, annotations: dict[int, str]):
     ranks = {t: i for i, t in enumerate(RANKED_TIERS)}
     y = history["tier"].astype("string").map(ranks).astype(float)
     years = history.index.to_numpy()
-    spells = consecutive_runs(int(year) for year, tier in history["tier"].astype("string").items() if tier == "Tier 2 Watch List")
+    spells = consecutive_runs(int(year) for year, tier in history["tier"].astype("string").fillna("").items()
+                              if tier == "Tier 2 Watch List")
     ax.bar([(first + last) / 2 for first, last in spells], len(RANKED_TIERS) + 0.1, [last - first + 1 for first, last in spells],
            bottom=-0.6, color=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, linewidth=0, zorder=0)
     ax.step(years, y.to_numpy(), where="mid", color=MUTED, linewidth=0.9, zorder=1)
