@@ -163,3 +163,14 @@ def test_tier_share_chart_dots_tier_2_by_elimination_and_hatches_incomplete_year
     assert len(dotted) == (shares["basis"] == latest_report.BY_ELIMINATION).sum()
     assert hatched_years == set(shares.index[shares["basis"] == latest_report.FOUND_ONLY])
     plt.close(fig)
+
+
+def test_timeline_shades_the_period_a_report_graded_only_when_asked(tables):
+    dated = tables["events"][tables["events"]["date_precision"] == "day"]
+    plain = charts.timeline_chart(dated)
+    shaded = charts.timeline_chart(dated, graded_by=2023)
+    label = [t.get_text() for t in shaded.axes[0].texts if t.get_text().startswith("period")]
+    assert label == ["period the 2023 report graded (1 April 2022 – 31 March 2023)"]
+    assert len(shaded.axes[0].patches) == len(plain.axes[0].patches) + 1
+    plt.close(plain)
+    plt.close(shaded)
