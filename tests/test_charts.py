@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport.analysis import movements, summaries
+from tipreport.analysis import latest_report, movements, summaries
 from tipreport.analysis.completeness import coverage_by_year
 from tipreport.analysis.watch_list import spells as watch_list_spells
-from tipreport.charts import charts
+from tipreport.charts import charts, latest_report_charts
 from tipreport.charts.style import TIER_COLORS, WIDTHS
 
 matplotlib.use("Agg")
@@ -65,10 +65,14 @@ def test_tier_history_chart_leaves_missing_years_undrawn(tables):
 
 @pytest.mark.parametrize("draw", [
     lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023)),
-    lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    lambda t: charts.tier_share_chart(latest_report.report_tier_shares(t)),
     lambda t: charts.quote_space_chart(summaries.quote_space(t["quotes"])),
     lambda t: charts.timeline_chart(t["events"][t["events"]["date_precision"] == "day"]),
     lambda t: charts.tier_grid_chart(summaries.tier_grid(t, ["KHM", "THA"]), [2016], {"Cambodia"}, "Cambodia"),
+    lambda t: latest_report_charts.list_changes_chart({"Tier 3": latest_report.list_changes(t, "Tier 3", [2023, 2024, 2025])}),
+    lambda t: latest_report_charts.state_sponsored_chart(latest_report.state_sponsored_grid(t["state_sponsored"]), "Cambodia"),
+    lambda t: latest_report_charts.move_bounds_chart(latest_report.tier2_move_bounds(t, 2024, 2025)[0]),
+    lambda t: latest_report_charts.regional_trend_chart(latest_report.regional_tier_counts(t)),
 ])
 def test_every_chart_draws_with_a_print_width(tables, draw):
     fig = draw(tables)
@@ -131,3 +135,59 @@ def test_small_multiples_draw_a_special_case_year_as_special_case_not_as_missing
     assert [list(c.get_offsets()[:, 0]) for c in squares] == [[2006]]
     assert len(crosses) == 1   # 2005: no placement found
     plt.close(fig)
+
+
+def test_law_enforcement_chart_draws_no_series_for_an_edition_without_the_measure():
+    world = pd.DataFrame({"report_year": [2008, 2024], "data_year": [2007, 2023], "prosecutions": [5682, 18774],
+                          "convictions": [3427, 7115], "victims_identified": [pd.NA, 133943],
+                          "prosecutions_labor_share": [8.6, 19.6], "evidence": ["primary", "secondary"]})
+    cross_checks = pd.DataFrame(columns=["data_year", "prosecutions", "doubtful"])
+    fig = charts.law_enforcement_chart(world, cross_checks)
+    victims = fig.axes[2]
+    assert [line.get_label() for line in victims.get_lines()] == ["2024 report (NGO transcription)"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2] == ["2008 report", "2024 report (NGO transcription)"]
+    plt.close(fig)
+
+
+def test_quote_space_chart_gives_the_opposing_sides_opposing_hues(tables):
+    fig = charts.quote_space_chart(summaries.quote_space(tables["quotes"]))
+    colours = facecolors(fig.axes[0])
+    assert charts.SPEAKER_COLORS["Cambodian government"] in colours
+    assert {charts.SPEAKER_COLORS["TIP Report text"], charts.SPEAKER_COLORS["U.S. government"]} <= colours
+    assert charts.TIER_DEFINITION_COLOR in colours
+    plt.close(fig)
+
+
+def test_verdict_chart_cuts_no_evidence_and_nests_quotation_marks():
+    claims = pd.DataFrame({"claim_id": ["a"], "article says": ["failed the “minimum standards”"],
+                           "article value": ["x"], "our data": ["word " * 80 + "END"], "verdict": ["differs"],
+                           "qualification": ["imprecise wording"]})
+    fig = charts.verdict_chart(claims)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "“failed the ‘minimum standards’”" in texts
+    assert any(text.replace("\n", " ").endswith("END · article: x") for text in texts)
+    assert not any("…" in text for text in texts)
+    assert "differs · imprecise wording" in texts
+    plt.close(fig)
+
+
+def test_tier_share_chart_dots_tier_2_by_elimination_and_hatches_incomplete_years(tables):
+    shares = latest_report.report_tier_shares(tables)
+    fig = charts.tier_share_chart(shares)
+    ax = fig.axes[0]
+    dotted = [p for p in ax.patches if p.get_hatch() == charts.ELIMINATION_HATCH]
+    hatched_years = {round(p.get_x() + p.get_width() / 2) for p in ax.patches if p.get_hatch() == charts.PARTIAL_HATCH}
+    assert len(dotted) == (shares["basis"] == latest_report.BY_ELIMINATION).sum()
+    assert hatched_years == set(shares.index[shares["basis"] == latest_report.FOUND_ONLY])
+    plt.close(fig)
+
+
+def test_timeline_shades_the_period_a_report_graded_only_when_asked(tables):
+    dated = tables["events"][tables["events"]["date_precision"] == "day"]
+    plain = charts.timeline_chart(dated)
+    shaded = charts.timeline_chart(dated, graded_by=2023)
+    label = [t.get_text() for t in shaded.axes[0].texts if t.get_text().startswith("period")]
+    assert label == ["period the 2023 report graded (1 April 2022 – 31 March 2023)"]
+    assert len(shaded.axes[0].patches) == len(plain.axes[0].patches) + 1
+    plt.close(plain)
+    plt.close(shaded)

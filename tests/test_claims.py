@@ -68,6 +68,15 @@ def test_second_year_verdicts(tiers_2021_2022_2023, expected):
     assert c.check_second_year(make_tables(rows))["verdict"] == expected
 
 
+def test_second_year_says_the_wording_is_imprecise():
+    rows = [(2019, "KHM", "Tier 1"), (2021, "KHM", "Tier 2 Watch List"), (2022, "KHM", "Tier 3"), (2023, "KHM", "Tier 3")]
+    row = c.check_second_year(make_tables(rows))
+    assert row["verdict"] == c.CONFIRMED and row["qualification"] == "imprecise wording"
+    assert "only Tier 1 governments meet the minimum standards" in row["our data"]
+    assert "below Tier 1 in 3 of its 4 placements" in row["our data"]
+    assert "what is new since the 2022 report is Tier 3" in row["our data"]
+
+
 def southeast(extra=()):
     return [(2023, "KHM", "Tier 3"), (2023, "MMR", "Tier 3"), (2023, "LAO", "Tier 2"), (2023, "THA", "Tier 2"),
             (2023, "CHN", "Tier 3"), *extra]

@@ -62,13 +62,28 @@ def test_transition_matrix_counts_every_pair_once():
     assert matrix.loc["Special Case", "Tier 3"] == 1 and matrix.loc["Tier 2", "Tier 2"] == 1
 
 
-def test_tier_shares_by_year_sum_to_100_and_carry_the_status():
-    totals = pd.DataFrame({"report_year": [2022], "countries_ranked": ["5"], "tier1": [None], "tier2": [None],
-                           "watch_list": [None], "tier3": [None], "special_cases": [None], "source_id": ["S00000000"]})
-    shares = summaries.tier_shares_by_year({"tiers": TIERS, "published_totals": totals})
-    assert shares[["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]].sum(axis=1).round(6).eq(100).all()
-    assert shares.loc[2022, "countries"] == 5
-    assert shares.loc[2022, "status"] == "complete" and shares.loc[2023, "status"] == "no published count"
+def test_share_of_ranked_leaves_special_cases_out_of_the_denominator():
+    counts = summaries.tiers_by_region(TIERS, 2022)  # Europe: CCC Tier 2, DDD Special Case
+    shares = summaries.share_of_ranked(counts)
+    assert shares["Europe"] == 0 and shares["Africa"] == 50  # Africa: AAA Tier 1, BBB Tier 3
+    assert summaries.share_of_ranked(counts, ("Tier 2",))["Europe"] == 100
+
+
+def test_share_of_ranked_refuses_a_row_without_ranked_governments():
+    counts = pd.DataFrame({"Tier 1": [0], "Tier 2": [0], "Tier 2 Watch List": [0], "Tier 3": [0], "Special Case": [2]},
+                          index=["Only special cases"])
+    with pytest.raises(ValueError, match="no ranked government in row"):
+        summaries.share_of_ranked(counts)
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    ("A", "B", True),   # 4/10 vs 3/10: one government less in A ties them
+    ("A", "C", False),  # 4/10 vs 1/10: far apart
+])
+def test_one_country_apart_flags_a_margin_one_government_can_reverse(first, second, expected):
+    counts = pd.DataFrame({"Tier 1": [6, 7, 9], "Tier 2": [0, 0, 0], "Tier 2 Watch List": [2, 1, 0], "Tier 3": [2, 2, 1],
+                           "Special Case": [0, 0, 5]}, index=["A", "B", "C"])
+    assert summaries.one_country_apart(counts, first, second) is expected
 
 
 def test_tier_history_keeps_missing_years_missing():
@@ -134,6 +149,15 @@ def test_quote_space_groups_speakers_by_side_and_counts_words():
     assert space["share_of_words"].sum() == pytest.approx(100, abs=0.1)
 
 
+def test_quote_space_counts_tier_definitions_apart_from_the_sides():
+    quotes = pd.DataFrame({"quote_id": ["Q01", "Q02", "Q03"], "quote": ["Minimum standards,", "fully meet the goal", "we act"],
+                           "speaker": ["Report", "Report", "Embassy"],
+                           "speaker_type": ["TIP Report text", "TIP Report text", "U.S. government"], "quote_type": ["y", "y", "x"]})
+    by_side = summaries.quote_space(quotes).groupby("side")["words"].sum()
+    # "fully meet the goal" is longer than the phrase "fully meet": a side's words, not a definition
+    assert by_side.to_dict() == {summaries.TIER_DEFINITIONS: 2, "U.S. (embassy, State Department)": 6}
+
+
 def test_quote_space_refuses_a_speaker_type_without_a_side():
     quotes = pd.DataFrame({"quote_id": ["Q01"], "quote": ["a"], "speaker": ["x"], "speaker_type": ["NGO"], "quote_type": ["x"]})
     with pytest.raises(ValueError, match="belong to no side"):
@@ -143,3 +167,7 @@ def test_quote_space_refuses_a_speaker_type_without_a_side():
 def test_moves_need_placements_in_both_years():
     with pytest.raises(ValueError, match="no tier placements for report year 1999"):
         movements.moves_between(TIERS, 1999, 2022)
+
+
+def test_a_report_grades_april_of_the_year_before_to_march():
+    assert summaries.graded_period(2023) == ("2022-04-01", "2023-03-31")

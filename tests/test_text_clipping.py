@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from tipreport import load_all
-from tipreport.analysis import movements, summaries, watch_list
-from tipreport.charts import charts, watch_list_charts
+from tipreport.analysis import claims, latest_report, movements, summaries, watch_list
+from tipreport.charts import charts, latest_report_charts, watch_list_charts
 from tipreport.charts.style import annotate, new_figure, save_figure, texts_off_canvas
 
 matplotlib.use("Agg")
@@ -56,7 +56,7 @@ def tables():
 CHARTS = {
     "transitions": lambda t: charts.transition_heatmap(summaries.transition_matrix(t["tiers"], 2022, 2023)),
     "regions": lambda t: charts.region_share_chart(summaries.tiers_by_region(t["tiers"], 2023), note="Not a bar: a note"),
-    "shares": lambda t: charts.tier_share_chart(summaries.tier_shares_by_year(t)),
+    "shares": lambda t: charts.tier_share_chart(latest_report.report_tier_shares(t)),
     "movements": lambda t: charts.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
     "spells": lambda t: watch_list_charts.spell_outcome_chart(watch_list.check_spells(
         t["tiers"], t["watch_list_rules"], t["watch_list_waivers"], t["watch_list_waiver_coverage"])),
@@ -66,6 +66,15 @@ CHARTS = {
     "east asia grid": lambda t: charts.tier_grid_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
         movements.incomplete_years(t), {"Cambodia"}, "Cambodia"),
+    "list changes": lambda t: latest_report_charts.list_changes_chart(
+        {tier: latest_report.list_changes(t, tier, [2023, 2024, 2025]) for tier in ("Tier 3", "Tier 2 Watch List")}),
+    "state sponsored": lambda t: latest_report_charts.state_sponsored_chart(
+        latest_report.state_sponsored_grid(t["state_sponsored"]), "Cambodia"),
+    "move bounds": lambda t: latest_report_charts.move_bounds_chart(latest_report.tier2_move_bounds(t, 2024, 2025)[0]),
+    "report shares": lambda t: latest_report_charts.report_shares_chart(
+        latest_report.report_tier_shares(t).loc[[2023, 2024, 2025]], latest_report.report_tier_counts(t).loc[[2023, 2024, 2025]]),
+    "regional trend": lambda t: latest_report_charts.regional_trend_chart(latest_report.regional_tier_counts(t)),
+    "verdicts": lambda t: charts.verdict_chart(claims.check_claims(t)),
 }
 
 

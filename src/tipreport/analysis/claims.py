@@ -133,7 +133,13 @@ def check_only_other_southeast_asian(tables: dict) -> dict:
 
 
 def check_second_year(tables: dict) -> dict:
-    """'For the second year in a row' on Tier 3: Tier 3 in the last two reports, not in the one before."""
+    """'For the second year in a row ... failed to meet the minimum standards': Tier 3 in the last two reports, not before.
+
+    The verdict is on the fact meant (a second Tier 3 placement). The wording is imprecise and
+    the row says so (``qualification``): only Tier 1 governments meet the minimum standards, so
+    every placement below Tier 1 "fails to meet" them; what Tier 3 adds is "not making significant
+    efforts" to meet them.
+    """
     years = (REPORT_YEAR - 2, REPORT_YEAR - 1, REPORT_YEAR)
     history = {year: _tier_of(tables, year, FOCUS) for year in years}
     tiers = [history[year][0] for year in years]
@@ -141,10 +147,18 @@ def check_second_year(tables: dict) -> dict:
         verdict = CANNOT_CHECK
     else:
         verdict = CONFIRMED if tiers[0] != "Tier 3" and tiers[1] == tiers[2] == "Tier 3" else DIFFERS
-    return _row("cambodia-tier3-second-year", _phrase(tables, "cambodia-tier3-second-year"),
-                f"Tier 3 in the {years[1]} and {years[2]} reports, not in {years[0]}",
-                "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)), verdict,
-                " ".join(s for _, s in history.values() if s))
+    placed = tables["tiers"][(tables["tiers"]["iso3"] == FOCUS) & (tables["tiers"]["report_year"] <= REPORT_YEAR)]
+    below_tier_1 = int((placed["tier"].astype(str) != "Tier 1").sum())
+    share = f"all {below_tier_1}" if below_tier_1 == len(placed) else f"{below_tier_1} of its {len(placed)}"
+    qualification = (f"imprecise: only Tier 1 governments meet the minimum standards, and Cambodia was below Tier 1 in "
+                     f"{share} placements up to the {REPORT_YEAR} report; what is new since the "
+                     f"{years[1]} report is Tier 3, 'not making significant efforts'")
+    row = _row("cambodia-tier3-second-year", _phrase(tables, "cambodia-tier3-second-year"),
+               f"Tier 3 in the {years[1]} and {years[2]} reports, not in {years[0]}",
+               "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)) + f" ({qualification})",
+               verdict, " ".join(s for _, s in history.values() if s))
+    row["qualification"] = "imprecise wording"
+    return row
 
 
 def check_first_downgrade(tables: dict) -> dict:

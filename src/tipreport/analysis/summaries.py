@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tipreport.analysis.completeness import coverage_by_year
 from tipreport.analysis.movements import moves_between, placements
-from tipreport.analysis.tiers import TIER_DTYPE, TIERS
+from tipreport.analysis.tiers import RANKED_TIERS, TIER_DTYPE, TIERS
 
 NO_REGION = "No regional bureau"
 
@@ -19,6 +18,11 @@ NO_REGION = "No regional bureau"
 def report_period(report_year: int) -> str:
     """The period a report edition grades: 1 April of the year before to 31 March."""
     return f"1 April {report_year - 1} – 31 March {report_year}"
+
+
+def graded_period(report_year: int) -> tuple[str, str]:
+    """First and last day (ISO dates) of the period a report edition grades (22 U.S.C. 7107(b)(1))."""
+    return f"{report_year - 1}-04-01", f"{report_year}-03-31"
 
 
 def tier_counts(tiers: pd.DataFrame, year: int) -> pd.Series:
@@ -68,13 +72,6 @@ def transition_matrix(tiers: pd.DataFrame, year_from: int, year_to: int) -> pd.D
 def report_years(tiers: pd.DataFrame) -> pd.RangeIndex:
     """Every report year from the first to the latest in the data (years without rows included)."""
     return pd.RangeIndex(int(tiers["report_year"].min()), int(tiers["report_year"].max()) + 1, name="report_year")
-
-
-def tier_shares_by_year(tables: dict) -> pd.DataFrame:
-    """Per report year: countries placed, percent on each tier, and the year's computed completeness."""
-    percent = coverage_by_year(tables)
-    percent[list(TIERS)] = percent[list(TIERS)].div(percent["countries"], axis=0).mul(100)
-    return percent
 
 
 def tier_history(tiers: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -142,16 +139,57 @@ def words(text: str) -> int:
 #: The article's two sides, then everyone else: each speaker type belongs to one side.
 SIDES = {"U.S. government": "U.S. (embassy, State Department)", "TIP Report text": "U.S. (embassy, State Department)",
          "Cambodian government": "Cambodia (government)", "Journalist or award body": "neither side (journalists, award body)"}
+#: Quotations of the words that define the tiers in the law (22 U.S.C. 7107(b)(1) and (b)(3)): the article quotes them
+#: to explain a placement, not as either side's voice, so they are counted on their own, not in the U.S. side.
+TIER_DEFINITIONS = "the tier definitions (the law's words, quoted)"
+TIER_DEFINITION_PHRASES = frozenset({
+    "minimum standards", "fully meet", "making significant efforts", "not making significant efforts to do so",
+    "serious and sustained",
+    "the extent to which officials or government employees have been complicit in severe forms of trafficking",
+})
+
+
+def is_tier_definition(quote: str) -> bool:
+    """Whether a quotation is one of the tier-definition phrases (case and closing punctuation ignored)."""
+    return quote.strip().rstrip(",.;").lower() in TIER_DEFINITION_PHRASES
 
 
 def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
-    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words."""
+    """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words.
+
+    Quotations of the tier definitions (``TIER_DEFINITION_PHRASES``) form a row of their own
+    (side ``TIER_DEFINITIONS``), whoever the article attributes them to.
+    """
     unknown = sorted(set(quotes["speaker_type"]) - set(SIDES))
     if unknown:
         raise ValueError(f"speaker type(s) {unknown} belong to no side; expected one of {list(SIDES)}")
-    counted = quotes.assign(words=quotes["quote"].map(words), side=quotes["speaker_type"].map(SIDES))
+    side = quotes["speaker_type"].map(SIDES).where(~quotes["quote"].map(is_tier_definition), TIER_DEFINITIONS)
+    counted = quotes.assign(words=quotes["quote"].map(words), side=side)
     table = (counted.groupby(["side", "speaker_type", "quote_type"])
              .agg(quotes=("quote_id", "count"), words=("words", "sum"), speakers=("speaker", lambda s: "; ".join(sorted(set(s)))))
              .reset_index())
     table["share_of_words"] = (table["words"] / table["words"].sum() * 100).round(1)
     return table.sort_values(["side", "words"], ascending=[True, False]).reset_index(drop=True)
+
+
+def share_of_ranked(counts: pd.DataFrame, tiers=("Tier 2 Watch List", "Tier 3")) -> pd.Series:
+    """Percent of each row's *ranked* governments (Tier 1 to Tier 3; Special Cases left out) on ``tiers``.
+
+    Columns that are no tier (a total, a count of undetermined countries) are ignored.
+    """
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    if (ranked == 0).any():
+        raise ValueError(f"no ranked government in row(s) {list(counts.index[ranked == 0])}")
+    return counts[list(tiers)].sum(axis=1).div(ranked).mul(100)
+
+
+def one_country_apart(counts: pd.DataFrame, first, second, tiers=("Tier 2 Watch List", "Tier 3")) -> bool:
+    """Whether moving one government of ``first`` off ``tiers`` (or one of ``second`` onto them) would reverse their order.
+
+    Shares are of ranked governments (``share_of_ranked``); a headline that ranks ``first`` above
+    ``second`` should not rest on such a margin.
+    """
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    on = counts[list(tiers)].sum(axis=1)
+    return bool((on[first] - 1) / ranked[first] <= on[second] / ranked[second]
+                or on[first] / ranked[first] <= (on[second] + 1) / ranked[second])

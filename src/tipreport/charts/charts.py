@@ -12,11 +12,16 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 
+from tipreport.analysis.latest_report import BY_ELIMINATION, FOUND_ONLY, UNDETERMINED
 from tipreport.analysis.summaries import NO_REGION
 from tipreport.analysis.tiers import RANKED_TIERS, SHORT_LABELS, SPECIAL_CASE, TIERS
 from tipreport.charts.style import HIGHLIGHT_COLOR, INK, MUTED, NOT_RANKED_COLOR, SECONDARY_COLOR, TIER_COLORS, new_figure, tier_color
 
 PARTIAL_HATCH = "////"
+#: A Tier 2 count had by elimination (a report's published total minus its complete lists), and the
+#: countries left with two possible tiers.
+ELIMINATION_HATCH = "...."
+UNDETERMINED_COLOR = "#d0d0d0"
 SOURCE_TYPE_ORDER = ("narrative", "narrative_copy", "gvnet_country", "list", "dataset", "factbook", "news", "wiki", "implied")
 #: One distinguishable colour per kind of evidence: blues for State Department text, greens for lists
 #: and datasets, orange for the Factbook, warm hues for news and wikis, light grey for implications.
@@ -102,19 +107,24 @@ def tier_bars(counts: pd.Series):
     return fig
 
 
-def region_share_chart(counts: pd.DataFrame, note: str = ""):
-    """100% bars of tiers within each region, labelled with the number of countries.
+def region_share_chart(counts: pd.DataFrame, note: str = "", compared=("Tier 2 Watch List", "Tier 3")):
+    """100% bars of the ranked tiers within each region, labelled with the number of ranked governments.
 
-    Rows outside any regional bureau (the United States) are not bars: pass them as ``note``.
+    Shares are of the ranked governments (Tier 1 to Tier 3): Special Cases are no tier and stay
+    out of the denominator. The compared share (by default Watch List or Tier 3) is printed at the
+    end of each bar as a percentage and a count. Rows outside any regional bureau (the United
+    States) and the Special Cases left out are not bars: say so in ``note``.
     """
     counts = counts.drop(index=NO_REGION, errors="ignore")
-    share = counts[list(TIERS)].div(counts["total"], axis=0) * 100
-    order = (share["Tier 3"] + share["Tier 2 Watch List"]).sort_values().index
-    share, totals = share.loc[order], counts.loc[order, "total"]
-    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=0.2, bottom=0.7 if note else 0.35)
+    ranked = counts[list(RANKED_TIERS)].sum(axis=1)
+    share = counts[list(RANKED_TIERS)].div(ranked, axis=0) * 100
+    on = counts[list(compared)].sum(axis=1)
+    order = (on / ranked).sort_values().index
+    share, ranked, on = share.loc[order], ranked.loc[order], on.loc[order]
+    fig, ax = new_figure("double", 0.3 * len(share), left=1.55, right=1.0, bottom=0.5 + 0.1 * (note.count("\n") + 1) if note else 0.35)
     left = np.zeros(len(share))
     y = np.arange(len(share))
-    for tier in TIERS:
+    for tier in RANKED_TIERS:
         values = share[tier].to_numpy()
         ax.barh(y, values, left=left, color=tier_color(tier), height=0.72)
         for position, start, value in zip(y, left, values):
@@ -123,12 +133,17 @@ def region_share_chart(counts: pd.DataFrame, note: str = ""):
                 ax.text(start + value / 2, position, f"{value:.0f}%", ha="center", va="center", fontsize=6,
                         color="white" if dark else INK)
         left += values
-    ax.set_yticks(y, [f"{region} ({n})" for region, n in zip(share.index, totals)])
+    label = " or ".join(SHORT_LABELS[t] for t in compared)
+    for position, count, total in zip(y, on, ranked):
+        ax.text(101.5, position, f"{count / total * 100:.0f}% ({count} of {total})", ha="left", va="center", fontsize=6.5,
+                color=INK, fontweight="bold")
+    ax.text(101.5, len(share) - 0.55, label, ha="left", va="bottom", fontsize=6, color=MUTED)
+    ax.set_yticks(y, [f"{region} ({n})" for region, n in zip(share.index, ranked)])
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of the region's countries and territories")
+    ax.set_xlabel("% of the region's ranked governments")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    tier_legend(ax)
+    tier_legend(ax, RANKED_TIERS)
     if note:
         ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
                     ha="left", va="top", fontsize=6, color=MUTED)
@@ -230,18 +245,31 @@ def transition_heatmap(matrix: pd.DataFrame):
 
 
 def tier_share_chart(shares: pd.DataFrame):
-    """Percent of placed countries on each tier by report year; incomplete years hatched."""
+    """Percent of each report year's governments on each tier (``latest_report.report_tier_shares``).
+
+    Years whose list is incomplete are hatched (shares of the countries found, not of the
+    report); a Tier 2 had by elimination is dotted; the denominator is printed above each bar.
+    """
     fig, ax = new_figure("double", 2.3, top=0.3)
-    partial = [y for y in shares.index if not shares.loc[y, "complete"]]
-    stacked_year_bars(ax, shares, TIERS, TIER_COLORS, partial)
+    columns = [*TIERS, UNDETERMINED]
+    colors = {**TIER_COLORS, UNDETERMINED: UNDETERMINED_COLOR}
+    partial = [y for y in shares.index if shares.loc[y, "basis"] == FOUND_ONLY]
+    stacked_year_bars(ax, shares, columns, colors, partial)
+    tier_2 = ax.containers[columns.index("Tier 2")]
+    for bar, basis in zip(tier_2, shares["basis"]):
+        if basis == BY_ELIMINATION:
+            bar.set_hatch(ELIMINATION_HATCH)
+            bar.set_edgecolor("white")
     for year in shares.index:
-        ax.text(year, 101, f"{shares.loc[year, 'countries']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
+        ax.text(year, 101, f"{shares.loc[year, 'total']}", ha="center", va="bottom", fontsize=5.5, color=MUTED)
     year_axis(ax, shares.index)
     ax.set_ylim(0, 108)
     ax.set_yticks([0, 25, 50, 75, 100])
-    ax.set_ylabel("% of countries placed that year")
-    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="incomplete year")],
-                bbox_to_anchor=(0, 1.05))
+    ax.set_ylabel("% of the year's governments")
+    tier_legend(ax, extra=[Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="incomplete list: countries found"),
+                           Patch(facecolor=TIER_COLORS["Tier 2"], edgecolor="white", hatch=ELIMINATION_HATCH,
+                                 label="Tier 2 by elimination")],
+                bbox_to_anchor=(0, 1.05), fontsize=6.3, columnspacing=0.8)
     return fig
 
 
@@ -256,6 +284,8 @@ def law_enforcement_chart(world: pd.DataFrame, cross_checks: pd.DataFrame):
     for ax, (column, label) in zip(axes.flat, panels):
         for edition in editions:
             rows = world[world["report_year"] == edition].dropna(subset=[column])
+            if rows.empty:  # an edition without this measure draws nothing and gets no legend entry
+                continue
             ax.plot(rows["data_year"], rows[column], marker=markers[edition], markersize=3, linewidth=1, color=INK,
                     label=f"{edition} report" + (" (NGO transcription)" if (rows["evidence"] == "secondary").all() else ""))
         if column in cross_checks:
@@ -296,36 +326,58 @@ def change_bars(changes: pd.DataFrame):
 
 
 def tier_history_chart(history: pd.DataFrame, annotations: dict[int, str]):
-    """One country's tier in every report year; gaps stay gaps, indirect evidence hollow."""
-    fig, ax = new_figure("double", 1.8, left=1.0, right=0.2)
+    """One country's tier in every report year, in the convention of notebook 07's record chart.
+
+    A step line between placements (gaps stay gaps), Watch List spells shaded, the tiers by their
+    short labels; a placement resting on indirect evidence (news, a wiki, an implication) is hollow.
+    """
+    from tipreport.analysis.movements import consecutive_runs
+
+    fig, ax = new_figure("double", 1.8, left=0.95, right=0.2)
     ranks = {t: i for i, t in enumerate(RANKED_TIERS)}
-    y = history["tier"].astype("string").map(ranks)
-    ax.plot(history.index, y, color=MUTED, linewidth=0.8, zorder=1)
+    y = history["tier"].astype("string").map(ranks).astype(float)
+    years = history.index.to_numpy()
+    spells = consecutive_runs(int(year) for year, tier in history["tier"].astype("string").fillna("").items()
+                              if tier == "Tier 2 Watch List")
+    ax.bar([(first + last) / 2 for first, last in spells], len(RANKED_TIERS) + 0.1, [last - first + 1 for first, last in spells],
+           bottom=-0.6, color=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, linewidth=0, zorder=0)
+    ax.step(years, y.to_numpy(), where="mid", color=MUTED, linewidth=0.9, zorder=1)
     indirect = history["source_type"].isin(["implied", "news", "wiki"])
     for year, rank in y.dropna().items():
         tier = str(history.loc[year, "tier"])
-        ax.scatter([year], [rank], s=42, zorder=2, color="white" if indirect[year] else tier_color(tier),
-                   edgecolor=tier_color(tier), linewidth=1.6)
+        ax.scatter([year], [rank], s=30, zorder=2, color="white" if indirect[year] else tier_color(tier),
+                   edgecolor=tier_color(tier) if indirect[year] else INK, linewidth=1.4 if indirect[year] else 0.4)
     for year, text in annotations.items():
-        ax.annotate(text, (year, y[year]), xytext=(0, -14), textcoords="offset points", ha="center", fontsize=6,
+        ax.annotate(text, (year, y[year]), xytext=(0, -12), textcoords="offset points", ha="center", fontsize=6,
                     color=INK)
-    ax.set_yticks(range(len(RANKED_TIERS)), RANKED_TIERS)
+    ax.set_yticks(range(len(RANKED_TIERS)), [SHORT_LABELS[t] for t in RANKED_TIERS])
     ax.set_ylim(len(RANKED_TIERS) - 0.4, -0.6)
     year_axis(ax, history.index)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+    ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
     ax.tick_params(axis="y", length=0)
     hollow = plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=MUTED,
                         label="placement rests on news or an implication")
-    ax.legend(handles=[hollow], loc="lower right", bbox_to_anchor=(1, 1.0))
+    spell = Patch(facecolor=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, label="Watch List spell")
+    ax.legend(handles=[spell, hollow], loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, handlelength=1.2)
     return fig
 
 
-def timeline_chart(events: pd.DataFrame):
-    """Dated events, one row each, placed on a shared time axis (inferred dates hollow)."""
+def timeline_chart(events: pd.DataFrame, graded_by: int | None = None):
+    """Dated events, one row each, placed on a shared time axis (inferred dates hollow).
+
+    ``graded_by``: a report year whose reporting period (1 April of the year before to 31 March)
+    is shaded and labelled, so events inside and outside it can be told apart.
+    """
     events = events.assign(when=pd.to_datetime(events["date"], format="ISO8601")).sort_values("when")
-    fig, ax = new_figure("double", 0.27 * len(events), left=0.2, right=0.2, bottom=0.3, top=0.22)
+    fig, ax = new_figure("double", 0.27 * len(events), left=0.3, right=0.2, bottom=0.3, top=0.22)
     x = mdates.date2num(events["when"])
     middle = (x.min() + x.max()) / 2
+    if graded_by is not None:
+        start, end = mdates.date2num(pd.Timestamp(graded_by - 1, 4, 1)), mdates.date2num(pd.Timestamp(graded_by, 3, 31))
+        ax.axvspan(start, end, color=SECONDARY_COLOR, alpha=0.25, linewidth=0, zorder=0)
+        low, high = max(start, x.min() - 20), min(end, x.max() + 20)
+        ax.text((low + high) / 2, -0.68, f"period the {graded_by} report graded (1 April {graded_by - 1} – "
+                f"31 March {graded_by})", ha="center", va="top", fontsize=6, color=MUTED)
     for row, (position, event) in enumerate(zip(x, events.itertuples())):
         ax.axhline(row, color="#eeeeee", linewidth=0.5, zorder=0)
         inferred = event.date_basis != "stated in source"
@@ -380,17 +432,26 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     return fig
 
 
+#: Speakers coloured by side: blues for the U.S. (report text darker), vermillion for the Cambodian government,
+#: grey for neither side; the tier definitions quoted are light grey whoever says them.
+SPEAKER_COLORS = {"TIP Report text": "#0072b2", "U.S. government": "#56b4e9", "Cambodian government": "#d55e00",
+                  "Journalist or award body": "#8a8a8a"}
+TIER_DEFINITION_COLOR = "#d9d9d9"
+
+
 def quote_space_chart(space: pd.DataFrame):
-    """Words quoted per side of the article, split by who speaks (speaker type)."""
+    """Words quoted per side of the article, split by who speaks (speaker type); opposing sides in opposing hues."""
+    from tipreport.analysis.summaries import TIER_DEFINITIONS
+
     table = space.pivot_table(index="side", columns="speaker_type", values="words", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = new_figure("double", 0.36 * len(table), left=2.2, right=0.3)
-    kinds = list(table.sum().sort_values(ascending=False).index)
-    colors = dict(zip(kinds, (HIGHLIGHT_COLOR, SECONDARY_COLOR, "#e69f00", "#dddddd")))
+    fig, ax = new_figure("double", 0.36 * len(table), left=2.45, right=0.3)
+    kinds = [kind for kind in SPEAKER_COLORS if kind in table.columns]
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for kind in kinds:
-        ax.barh(y, table[kind], left=left, color=colors[kind], height=0.62, label=kind)
+        colors = [TIER_DEFINITION_COLOR if side == TIER_DEFINITIONS else SPEAKER_COLORS[kind] for side in table.index]
+        ax.barh(y, table[kind], left=left, color=colors, height=0.62, edgecolor="white", linewidth=0.5)
         left += table[kind].to_numpy()
     for position, total in zip(y, left):
         ax.text(total + 3, position, f"{int(total)} words", va="center", fontsize=6.5, color=INK)
@@ -399,7 +460,11 @@ def quote_space_chart(space: pd.DataFrame):
     ax.set_xlabel("words inside quotation marks")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(-0.3, 1.0), ncol=len(kinds), handlelength=1, columnspacing=0.8)
+    handles = [Patch(facecolor=SPEAKER_COLORS[kind], label=kind) for kind in kinds]
+    if TIER_DEFINITIONS in table.index:
+        handles.append(Patch(facecolor=TIER_DEFINITION_COLOR, label="tier definitions"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.5, 1.0), ncol=len(handles), handlelength=1,
+              columnspacing=0.8)
     return fig
 
 
@@ -407,30 +472,44 @@ VERDICT_COLORS = {"confirmed": "#0072b2", "differs": "#d55e00", "not found in th
                   "cannot be checked": "#8a8a8a"}
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+def _nested_quotes(text: str) -> str:
+    """Inner double quotation marks made single, so the text can sit inside double ones."""
+    return text.replace("“", "‘").replace("”", "’")
 
 
-def verdict_chart(claims: pd.DataFrame):
-    """One row per claim: the article's words, then the article's and the data's values, and the verdict."""
-    fig, ax = new_figure("double", 0.34 * len(claims), left=0.1, right=0.1, bottom=0.05, top=0.05)
-    for row, claim in enumerate(claims.itertuples()):
-        ax.text(0.0, row - 0.17, f"“{_shorten(claim._2, 80)}”", ha="left", va="center", fontsize=6.3, color=INK)
-        ax.text(0.0, row + 0.2, _shorten(f"our data: {claim._4} · article: {claim._3}", 130), ha="left", va="center",
-                fontsize=5.3, color=MUTED)
-        ax.text(1.0, row - 0.17, claim.verdict, ha="right", va="center", fontsize=6, color="white", fontweight="bold",
-                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[claim.verdict], "edgecolor": "none"})
+def verdict_chart(claims: pd.DataFrame, claim_width: int = 105, data_width: int = 150):
+    """One row per claim: the article's words, then the data's and the article's values (wrapped, never cut), and the verdict.
+
+    A row with a ``qualification`` (e.g. 'imprecise wording') shows it next to its verdict.
+    """
+    import textwrap
+
+    rows = []
+    for claim in claims.itertuples():
+        said = textwrap.wrap(f"“{_nested_quotes(claim._2)}”", claim_width)
+        found = textwrap.wrap(f"our data: {claim._4} · article: {claim._3}", data_width)
+        qualification = getattr(claim, "qualification", None)
+        badge = claim.verdict + (f" · {qualification}" if isinstance(qualification, str) and qualification else "")
+        rows.append((said, found, badge, claim.verdict))
+    units = sum(1.2 * len(said) + len(found) + 0.9 for said, found, _, _ in rows)
+    fig, ax = new_figure("double", 0.118 * units, left=0.1, right=0.1, bottom=0.05, top=0.05)
+    position = 0.0
+    for said, found, badge, verdict in rows:
+        ax.text(0.0, position, "\n".join(said), ha="left", va="top", fontsize=6.3, color=INK, linespacing=1.25)
+        ax.text(1.0, position, badge, ha="right", va="top", fontsize=6, color="white", fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
+        position += 1.2 * len(said)
+        ax.text(0.0, position, "\n".join(found), ha="left", va="top", fontsize=5.3, color=MUTED, linespacing=1.3)
+        position += len(found) + 0.9
     ax.set_xlim(0, 1)
-    ax.set_ylim(len(claims) - 0.45, -0.55)
+    ax.set_ylim(position - 0.6, -0.3)
     ax.axis("off")
     return fig
 
 
-
-
 def movement_chart(movements: pd.DataFrame):
     """Upgrades above and downgrades below zero, as % of the countries placed in both years."""
-    fig, ax = new_figure("double", 2.6, top=0.3)
+    fig, ax = new_figure("double", 2.6, left=0.6, top=0.3)
     x = movements["to"].to_numpy()
     n = movements["N"].to_numpy(dtype=float)
     parts = [("upgrade within tier 2", 1, UP_LIGHT), ("upgrade", 1, UP_COLOR),
