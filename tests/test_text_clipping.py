@@ -59,7 +59,8 @@ CHARTS = {
     "shares": lambda t: charts.tier_share_chart(latest_report.report_tier_shares(t)),
     "movements": lambda t: charts.movement_chart(movements.panel_movements(t["tiers"], movements.incomplete_years(t))),
     "spells": lambda t: watch_list_charts.spell_outcome_chart(watch_list.check_spells(
-        t["tiers"], t["watch_list_rules"], t["watch_list_waivers"], t["watch_list_waiver_coverage"])),
+        t["tiers"], t["watch_list_rules"], t["watch_list_waivers"], t["watch_list_waiver_coverage"],
+        by_elimination=t["tier2_by_elimination"])),
     "southeast asia": lambda t: charts.small_multiples_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
         watch_list.spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),

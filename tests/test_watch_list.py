@@ -61,14 +61,15 @@ def test_under_the_2008_text_four_counted_years_with_two_waivers_are_within_the_
     spells = check(tiers, waivers=[(2011, "AAA"), (2012, "AAA"), (2011, "BBB"), (2012, "BBB")])
     aaa, bbb = spells.loc[("AAA", 2009)], spells.loc[("BBB", 2009)]
     assert (aaa["regime"], aaa["limit"], aaa["waiver years"], aaa["over limit"]) == ("2008 text", 4, [2011, 2012], False)
-    assert aaa["outcome"] == "to Tier 3 at the limit" and not aaa["needs a reason"]
+    assert aaa["outcome"] == "to Tier 3 when the automatic downgrade applied" and not aaa["needs a reason"]
     assert (bbb["over limit"], bbb["first year over"], bbb["outcome"]) == (True, 2013, "upgraded")
 
 
 def test_under_the_2019_text_the_third_year_is_the_last():
     tiers = panel(runs("AAA", (WL, 2019, 2021), (T3, 2022, 2022)) + runs("BBB", (WL, 2019, 2022), (T2, 2023, 2023)))
     spells = check(tiers, waivers=[(2021, "AAA"), (2021, "BBB")])
-    assert spells.loc[("AAA", 2019), ["limit", "over limit", "outcome"]].tolist() == [3, False, "to Tier 3 at the limit"]
+    assert spells.loc[("AAA", 2019), ["limit", "over limit", "outcome"]].tolist() == [3, False,
+                                                                                   "to Tier 3 when the automatic downgrade applied"]
     assert spells.loc[("BBB", 2019), ["limit", "over limit", "first year over"]].tolist() == [3, True, 2022]
 
 
@@ -107,18 +108,55 @@ def test_rule_f_allows_one_year_to_a_government_downgraded_under_d_and_reinstate
     spells = check(tiers, waivers=[(2021, "AAA"), (2021, "BBB")])
     reinstated = spells.loc[("AAA", 2023)]
     assert (reinstated["rule"], reinstated["limit"], reinstated["first year over"]) == ("(F)", 1, 2024)
-    assert reinstated["reinstated after"] == "2019–2021: 3 counted years, 1 waiver year; Tier 3 in 2022"
-    assert spells.loc[("BBB", 2023), ["rule", "over limit", "outcome"]].tolist() == ["(F)", False, "to Tier 3 at the limit"]
+    assert reinstated["reinstated after"] == "2019–2021: 3 counted years, waiver on record: 2021; Tier 3 in 2022"
+    assert spells.loc[("BBB", 2023), ["rule", "over limit", "outcome"]].tolist() == ["(F)", False, "to Tier 3 when the automatic downgrade applied"]
 
 
-def test_rule_f_is_not_in_force_under_the_2008_text_and_not_after_an_f_year():
+def test_rule_f_is_not_in_force_under_the_2008_text_and_holds_every_later_spell_unless_read_as_once():
     tiers = panel(runs("AAA", (WL, 2010, 2011), (T3, 2012, 2012), (WL, 2013, 2014), (T2, 2015, 2015))
                   + runs("BBB", (WL, 2019, 2020), (T3, 2021, 2021), (WL, 2022, 2022), (T3, 2023, 2023),
                          (WL, 2024, 2025)))
     spells = check(tiers)
     assert spells.loc[("AAA", 2013), "rule"] == "(D)"
     assert spells.loc[("BBB", 2022), "rule"] == "(F)"
-    assert spells.loc[("BBB", 2024), ["rule", "over limit"]].tolist() == ["(D)", False]
+    later = spells.loc[("BBB", 2024)]
+    assert [later["rule"], later["first year over"], later["outcome"]] == ["(F)", 2025, "still open"]
+    assert later["reinstated after"] == "2019–2020: 2 counted years, no waiver on record; Tier 3 in 2021"
+    once = check(tiers, f_scope="next spell only").loc[("BBB", 2024)]
+    assert [once["rule"], once["over limit"]] == ["(D)", False]
+    with pytest.raises(ValueError, match="unknown scope of rule"):
+        check(tiers, f_scope="forever")
+
+
+def test_every_later_spell_reading_holds_a_brunei_and_an_algeria_shaped_history_to_one_year():
+    brunei = runs("BRN", (WL, 2019, 2021), (T3, 2022, 2022), (WL, 2023, 2023), (T3, 2024, 2024), (WL, 2025, 2025))
+    algeria = runs("DZA", (WL, 2017, 2019), (T3, 2020, 2021), (WL, 2022, 2022), (T3, 2023, 2023), (WL, 2024, 2025))
+    tiers, waivers = panel(brunei + algeria), [(2021, "BRN"), (2019, "DZA")]
+    for scope in watch_list.F_SCOPES:
+        spells = check(tiers, waivers=waivers, f_reading="after a waiver", f_scope=scope)
+        assert spells.loc[("BRN", 2023), "rule"] == spells.loc[("DZA", 2022), "rule"] == "(F)"
+    words = check(tiers, waivers=waivers, f_reading="after a waiver")
+    assert words.loc[("BRN", 2025), ["rule", "over limit"]].tolist() == ["(F)", False]
+    assert words.loc[("BRN", 2025), "reinstated after"] == "2019–2021: 3 counted years, waiver on record: 2021; Tier 3 in 2022"
+    assert words.loc[("DZA", 2024), ["rule", "first year over"]].tolist() == ["(F)", 2025]
+    once = check(tiers, waivers=waivers, f_reading="after a waiver", f_scope="next spell only")
+    assert once.loc[("BRN", 2025), "rule"] == once.loc[("DZA", 2024), "rule"] == "(D)"
+    verdicts = {scope: watch_list.next_report(
+        watch_list.check_spells(tiers, rules_table(), waivers_table(waivers), coverage_table(), "after a waiver", scope),
+        rules_table()).set_index("iso3")["in the next report"].to_dict() for scope in watch_list.F_SCOPES}
+    assert verdicts == {"every later spell": {"BRN": "must leave the Watch List", "DZA": "must leave the Watch List"},
+                        "next spell only": {"BRN": "may stay", "DZA": "needs a waiver to stay"}}
+
+
+def test_rule_f_counts_only_years_in_reports_it_governs():
+    tiers = panel(runs("AAA", (WL, 2009, 2010), (T3, 2011, 2011), (WL, 2017, 2019), (T3, 2020, 2020))
+                  + runs("BBB", (WL, 2009, 2010), (T3, 2011, 2011), (WL, 2017, 2020), (T2, 2021, 2021)))
+    spells = check(tiers)
+    before_the_act = spells.loc[("AAA", 2017)]
+    assert before_the_act[["rule", "counted years", "years against the limit", "over limit"]].tolist() == [
+        "(F)", 3, 1, False]
+    assert before_the_act["outcome"] == "to Tier 3 when the automatic downgrade applied"
+    assert spells.loc[("BBB", 2017), ["years against the limit", "first year over"]].tolist() == [2, 2020]
 
 
 def test_the_after_a_waiver_reading_of_rule_f_needs_a_waiver_year_before_the_downgrade():
@@ -135,9 +173,20 @@ def test_a_gap_ends_a_spell_and_a_missing_report_year_too():
     spells = check(tiers)
     assert spells.loc[("AAA", 2009), ["last", "after", "outcome"]].tolist() == [2010, "no report in the data",
                                                                                "ended at a gap"]
-    assert spells.loc[("AAA", 2012), ["counted years", "outcome"]].tolist() == [1, "to Tier 3 before the limit"]
+    assert spells.loc[("AAA", 2012), ["counted years", "outcome"]].tolist() == [
+        1, "to Tier 3 before the automatic downgrade"]
     gap = panel(runs("AAA", (WL, 2019, 2020)) + runs("BBB", (T2, 2019, 2022)) + [(2022, "AAA", WL)])
     assert check(gap).loc[("AAA", 2019), ["after", "outcome"]].tolist() == ["no placement", "ended at a gap"]
+    deduced = pd.DataFrame({"report_year": [2021], "iso3": ["AAA"]})
+    assert check(gap, by_elimination=deduced).loc[("AAA", 2019), "outcome"] == watch_list.LEFT_BY_ELIMINATION
+    assert check(gap, by_elimination=deduced.assign(report_year=2022)).loc[("AAA", 2019), "outcome"] == "ended at a gap"
+
+
+def test_tier_3_after_a_year_past_the_limit_is_told_apart():
+    tiers = panel(runs("AAA", (WL, 2019, 2020), (T3, 2021, 2021), (WL, 2022, 2023), (T3, 2024, 2024)))
+    assert check(tiers).loc[("AAA", 2022), "outcome"] == "to Tier 3 past the limit"
+    assert check(tiers, f_reading="after a waiver").loc[("AAA", 2022), "outcome"] == \
+        "to Tier 3 when the automatic downgrade applied"
 
 
 def test_special_case_and_open_spells_are_told_apart():
@@ -195,8 +244,26 @@ def test_waiver_record_by_year_counts_the_spells_needing_a_waiver():
     tiers = panel(runs("AAA", (WL, 2019, 2021), (T3, 2022, 2022)) + runs("BBB", (WL, 2019, 2021), (T2, 2022, 2022)))
     checked = watch_list.check_spells(tiers, rules_table(), waivers_table([(2021, "AAA")]),
                                       coverage_table(complete=[], partial=[2021]))
-    record = watch_list.waiver_record_by_year(checked, coverage_table(complete=[], partial=[2021])).iloc[0]
-    assert record.tolist() == [2021, "partial", 2, 1, 1]
+    granted = waivers_table([(2021, "AAA"), (2021, "CCC"), (2020, "CCC")])
+    record = watch_list.waiver_record_by_year(checked, coverage_table(complete=[], partial=[2021]), granted).iloc[0]
+    assert record.tolist() == [2021, "partial", 2, 2, 1, 1]
+
+
+def test_compare_f_readings_lists_every_spell_some_reading_puts_under_f():
+    tiers = panel(runs("AAA", (WL, 2019, 2020), (T3, 2021, 2021), (WL, 2022, 2023), (T2, 2024, 2024))
+                  + runs("BBB", (WL, 2019, 2021), (T3, 2022, 2022), (WL, 2023, 2023), (T3, 2024, 2024),
+                         (WL, 2025, 2026))
+                  + runs("CCC", (WL, 2019, 2019), (T2, 2020, 2026)))
+    summary, by_spell = watch_list.compare_f_readings(tiers, rules_table(), waivers_table([(2021, "BBB"), (2023, "AAA")]),
+                                                      coverage_table())
+    assert summary["spells under (F)"].to_dict() == {"broad, every later spell": 3, "broad, next spell only": 2,
+                                                     "after a waiver, every later spell": 2,
+                                                     "after a waiver, next spell only": 1}
+    assert summary["past (F)'s limit"].tolist() == [2, 1, 1, 0]
+    assert summary["... with a (D) waiver on record"].tolist() == [1, 1, 0, 0]
+    assert by_spell[["iso3", "first"]].values.tolist() == [["AAA", 2022], ["BBB", 2023], ["BBB", 2025]]
+    assert by_spell.iloc[2, 4:].tolist() == ["(F), past the limit from 2026", "(D)", "(F), past the limit from 2026",
+                                             "(D)"]
 
 
 def test_statute_citations_refuse_a_version_or_source_not_in_the_tables():

@@ -4,20 +4,25 @@ Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.da
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from tipreport.analysis.watch_list import OUTCOMES
+from tipreport.analysis.watch_list import LEFT_BY_ELIMINATION, OUTCOMES
 from tipreport.charts.style import INK, MUTED, TIER_COLORS, new_figure
 
-#: One distinguishable fill per outcome: blue up and vermillion down (the movement chart's hues),
-#: the Watch List's colour for spells still open, Special Case grey, and white with a hatch for a gap.
+#: One distinguishable fill per outcome: blue up and vermillion down (the movement chart's hues; dark for Tier 3
+#: past the limit, pale before the automatic downgrade), sky blue dotted for a move off the list deduced by
+#: elimination, the Watch List's colour for spells still open, Special Case grey, and white with a hatch for a gap.
 OUTCOME_STYLE = {
     "upgraded": {"color": "#0072b2"},
-    "to Tier 3 at the limit": {"color": "#d55e00"},
-    "to Tier 3 before the limit": {"color": "#f2b58c"},
+    "to Tier 3 when the automatic downgrade applied": {"color": "#d55e00"},
+    "to Tier 3 before the automatic downgrade": {"color": "#f2b58c"},
+    "to Tier 3 past the limit": {"color": "#7a2a00"},
     "Special Case": {"color": TIER_COLORS["Special Case"]},
+    LEFT_BY_ELIMINATION: {"color": "#56b4e9", "hatch": "....", "edgecolor": "white"},
     "ended at a gap": {"color": "white", "hatch": "////", "edgecolor": MUTED},
     "still open": {"color": TIER_COLORS["Tier 2 Watch List"]},
 }
@@ -30,7 +35,7 @@ def panel_label(regime: str, rule: str, limit: int) -> str:
 
 
 def spell_outcome_chart(checked: pd.DataFrame):
-    """Spells by counted years, one panel per (period, rule, limit), stacked by outcome.
+    """Spells by years counted against their limit, one panel per (period, rule, limit), stacked by outcome.
 
     Each panel runs at least one year past its limit, shaded, so that an empty "past the limit" column
     shows as a 0 rather than as a missing bar.
@@ -38,15 +43,15 @@ def spell_outcome_chart(checked: pd.DataFrame):
     ``checked`` is :func:`tipreport.analysis.watch_list.check_spells`' table.
     """
     groups = list(checked.groupby(["regime", "rule", "limit"], sort=True))
-    widths = [max(int(g["counted years"].max()), int(limit) + 1) + 1 for (_, _, limit), g in groups]
-    fig, axes = new_figure("double", 2.1, left=0.5, right=0.25, bottom=0.45, top=0.8, ncols=len(groups),
+    widths = [max(int(g["years against the limit"].max()), int(limit) + 1) + 1 for (_, _, limit), g in groups]
+    fig, axes = new_figure("double", 2.1, left=0.5, right=0.25, bottom=0.45, top=1.05, ncols=len(groups),
                            gridspec_kw={"width_ratios": widths}, sharey=True)
     fig.subplots_adjust(wspace=0.12)
     axes = np.atleast_1d(axes)
-    tallest = checked.groupby(["regime", "rule", "limit", "counted years"]).size().max()
+    tallest = checked.groupby(["regime", "rule", "limit", "years against the limit"]).size().max()
     for ax, ((regime, rule, limit), group), width in zip(axes, groups, widths):
         lengths = np.arange(1, width)
-        table = pd.crosstab(group["counted years"], group["outcome"]).reindex(index=lengths, fill_value=0)
+        table = pd.crosstab(group["years against the limit"], group["outcome"]).reindex(index=lengths, fill_value=0)
         ax.axvspan(limit + 0.5, width - 0.5, color=OVER_LIMIT_SHADE, linewidth=0, zorder=0)
         ax.axvline(limit + 0.5, color=INK, linewidth=0.7, linestyle=(0, (3, 2)), zorder=1)
         ax.text(limit + 0.55, tallest * 1.12, "past the limit", ha="left", va="top", fontsize=6, color=MUTED)
@@ -67,11 +72,12 @@ def spell_outcome_chart(checked: pd.DataFrame):
         ax.tick_params(axis="x", length=0)
     axes[0].set_ylim(0, tallest * 1.15)
     axes[0].set_ylabel("spells")
-    fig.supxlabel("consecutive Watch List years counted (from the first counted report)", fontsize=7,
+    fig.supxlabel("consecutive Watch List years counted against the limit (under (F), only years in reports it governs)",
+                  fontsize=7,
                   y=fig.subplotpars.bottom * 0.45, color=INK)
     handles = [Patch(facecolor=OUTCOME_STYLE[o]["color"], hatch=OUTCOME_STYLE[o].get("hatch"),
-                     edgecolor=OUTCOME_STYLE[o].get("edgecolor", "none"), label=o)
+                     edgecolor=OUTCOME_STYLE[o].get("edgecolor", "none"), label=textwrap.fill(o, 30))
                for o in OUTCOMES if o in set(checked["outcome"])]
-    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.2), ncol=len(handles), handlelength=1,
-                   columnspacing=0.9, fontsize=6.5)
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.2), ncol=4,
+                   handlelength=1, columnspacing=0.9, fontsize=6.5)
     return fig
