@@ -171,9 +171,10 @@ def waiver_paragraph_cut_years(documents: pd.DataFrame, determinations: pd.DataF
 
     The document's note says the reading stopped inside the first (d)(4) paragraph, and the year
     has full-waiver rows: that paragraph is then the full waiver, so which clauses it covered was
-    not read in full.
+    not read in full. A documents table without a ``note`` column says nothing of where texts were cut.
     """
-    stopped = documents.loc[documents["note"].fillna("").str.contains(CUT_IN_FIRST_WAIVER, regex=False), "fiscal_year"]
+    notes = documents["note"].fillna("") if "note" in documents else pd.Series("", index=documents.index)
+    stopped = documents.loc[notes.str.contains(CUT_IN_FIRST_WAIVER, regex=False), "fiscal_year"]
     waived = determinations.loc[determinations["provision"] == "d4_full", "fiscal_year"]
     return {int(year) for year in set(stopped) & set(waived)}
 
