@@ -17,10 +17,11 @@ def tiers(*placements):
 
 
 def documents(*years):
-    """(fiscal_year, completeness) per document."""
+    """(fiscal_year, completeness) or (fiscal_year, completeness, note) per document."""
     return pd.DataFrame([{"fiscal_year": year, "report_year": year - 1, "pd_number": f"{year - 1}-1",
                           "signed_date": f"{year - 1}-09-30", "title": f"PD for FY {year}",
-                          "source_url": f"https://example.org/{year}", "source_id": f"S{year}", "completeness": reading} for year, reading in years])
+                          "source_url": f"https://example.org/{year}", "source_id": f"S{year}", "completeness": reading,
+                          "note": note[0] if note else ""} for year, reading, *note in years])
 
 
 def rows(*rows):
@@ -66,12 +67,12 @@ def test_a_reassessment_is_not_a_restriction():
     assert outcome(frame, 2005, "AAA") == d.REASSESSED
 
 
-def test_a_partial_waiver_with_programs_says_what_was_kept():
+def test_a_partial_waiver_with_programs_says_what_is_still_allowed():
     frame = d.outcomes(tables([(2022, "AAA")], [(2023, d.COMPLETE)],
                               [(2023, "AAA", "d1Ai", "partial", None), (2023, "AAA", "d4_partial", "partial", "health; education")]))
     row = d.answered(frame, "AAA", 2023)
     assert row["outcome"] == d.PARTLY_WAIVED and row["programs_waived"] == "health; education"
-    assert d.decision_words(row) == "partly waived (kept: health; education)"
+    assert d.decision_words(row) == "partly waived (still allowed: health; education)"
     assert row["evidence"].splitlines() == ["d1Ai: “words on Aland under d1Ai”", "d4_partial: “words on Aland under d4_partial”"]
 
 
@@ -107,15 +108,36 @@ def test_a_row_without_a_tier_3_placement_is_refused():
                           [(2024, "AAA", "d4_full", "full", None), (2024, "BBB", "d4_full", "full", None)]))
 
 
-def test_years_before_the_first_document_and_missing_years_are_labelled():
+def test_no_determination_is_required_after_the_2002_report_and_missing_years_are_labelled():
     frame = d.outcomes(tables([(2002, "AAA"), (2005, "AAA"), (2003, "BBB")], [(2004, d.PARTLY), (2007, d.PARTLY)],
                               [(2004, "BBB", "d3", "none", None)]))
-    assert outcome(frame, 2003, "AAA") == d.BEFORE_FIRST
+    assert outcome(frame, 2003, "AAA") == d.NOT_REQUIRED
     assert outcome(frame, 2006, "AAA") == d.NO_DOCUMENT
     assert d.country_determinations(frame, "AAA")["fiscal_year"].tolist() == [2003, 2006]
     text = d.format_determinations(d.country_determinations(frame, "AAA"))
-    assert "FY 2003 (2002 report; before the first determination)" in text
+    assert ("FY 2003 (2002 report; no determination required): none: section 110(c) asks for one only after reports "
+            "submitted on or after January 1, 2003, so not after the 2002 report") in text
     assert "FY 2006 (2005 report; missing): not read: no copy of the determination was found" in text
+
+
+def test_a_required_year_before_the_first_document_is_missing_not_exempt():
+    frame = d.outcomes(tables([(2003, "AAA"), (2004, "AAA")], [(2005, d.PARTLY)], [(2005, "AAA", "d1Ai", None, None)]))
+    row = d.answered(frame, "AAA", 2004)
+    assert (row["reading"], row["outcome"]) == (d.MISSING, d.NO_DOCUMENT)
+
+
+def test_a_full_waiver_from_a_paragraph_cut_before_its_end_is_flagged():
+    cut = "Read from the start into the first 110(d)(4) paragraph, cut at \"of all programs,\"."
+    docs = [(2010, d.PARTLY, cut), (2011, d.PARTLY, "Read to the end of the first 110(d)(4) paragraph."), (2012, d.PARTLY, cut)]
+    determination_rows = [(2010, "AAA", "d4_full", "full", None), (2010, "BBB", "d1Ai", None, None),
+                          (2011, "AAA", "d4_full", "full", None), (2012, "AAA", "d4_partial", "partial", "health")]
+    built = tables([(year, iso3) for year in (2009, 2010, 2011) for iso3 in ("AAA", "BBB")], docs, determination_rows)
+    assert d.waiver_paragraph_cut_years(built["determination_documents"], built["determinations"]) == {2010}
+    frame = d.outcomes(built)
+    flagged = frame.set_index(["fiscal_year", "iso3"])["waiver_paragraph_cut"]
+    assert flagged[flagged].index.tolist() == [(2010, "AAA")]  # not the restricted BBB, not the whole-paragraph 2011
+    assert "which clauses it covered was not read in full" in d.decision_words(d.answered(frame, "AAA", 2010))
+    assert "clauses" not in d.decision_words(d.answered(frame, "AAA", 2011))
 
 
 def small_history():
@@ -146,8 +168,10 @@ def test_counts_per_year_count_every_tier_3_government_once_with_the_missing_yea
 def test_most_restricted_and_always_waived():
     frame, coverage = small_history()
     governments = d.by_government(frame, coverage).set_index("iso3")
-    assert governments.loc["AAA", ["bore restrictions", "years read", "Tier 3 years"]].tolist() == [3, 3, 4]
-    assert governments.loc["AAA", "fiscal years restricted"] == "2021, 2023–2024"
+    assert governments.loc["AAA", ["named for restrictions", "years read", "years not read", "Tier 3 years"]].tolist() == [3, 3, 1, 4]
+    assert governments.loc["AAA", "fiscal years named"] == "2021, 2023–2024"
+    assert governments.loc["AAA", "fiscal years not read"] == "missing: no document: FY 2022"
+    assert governments.loc["BBB", "fiscal years not read"] == "unknown: not in the part read: FY 2021; missing: no document: FY 2022"
     most = d.most_restricted(governments.reset_index(), top=1)
     assert most["iso3"].tolist() == ["AAA"]
     # CCC was fully waived in all three years read; DDD in its one; BBB was once partly waived.
@@ -157,7 +181,7 @@ def test_most_restricted_and_always_waived():
 def test_most_restricted_keeps_ties_at_the_cut():
     frame, coverage = small_history()
     governments = d.by_government(frame, coverage)
-    governments.loc[governments["iso3"] == "BBB", "bore restrictions"] = 3
+    governments.loc[governments["iso3"] == "BBB", "named for restrictions"] = 3
     assert d.most_restricted(governments, top=1)["iso3"].tolist() == ["AAA", "BBB"]
 
 
@@ -193,5 +217,14 @@ def test_cambodia_fy_2024_answers_the_article(real):
 def test_cambodias_record(real):
     frame, _ = real
     record = d.country_determinations(frame, "KHM").set_index("fiscal_year")["outcome"].to_dict()
-    assert record == {2003: d.BEFORE_FIRST, 2006: d.PARTLY_WAIVED, 2023: d.FULLY_WAIVED, 2024: d.FULLY_WAIVED,
+    assert record == {2003: d.NOT_REQUIRED, 2006: d.PARTLY_WAIVED, 2023: d.FULLY_WAIVED, 2024: d.FULLY_WAIVED,
                       2025: d.PARTLY_WAIVED, 2026: d.UNKNOWN}
+
+
+def test_the_cut_full_waiver_paragraphs_are_those_of_the_reference_notes(real):
+    """NOTES: the FY 2009, 2010, 2012 and 2015 full-waiver paragraphs stop after "of all programs" or a little later;
+    the FY 2014 one stops at "and 11[0(d)(1)(B)]" (determination_documents.csv)."""
+    tables = load_all()
+    assert d.waiver_paragraph_cut_years(tables["determination_documents"], tables["determinations"]) == {2009, 2010, 2012, 2014, 2015}
+    frame, _ = real
+    assert not frame.loc[frame["fiscal_year"].isin([2008, 2011, 2013]) | (frame["outcome"] != d.FULLY_WAIVED), "waiver_paragraph_cut"].any()

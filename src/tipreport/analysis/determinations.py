@@ -11,7 +11,9 @@ Only what was read counts (``determination_documents.csv`` says how much of each
   (no document; computed from the range of fiscal years, never typed);
 - a blank ``waiver`` is "waiver not read", never "no waiver";
 - a Tier 3 government with no row in a year not read in full is ``unknown``, never
-  "not restricted"; summaries cite no clause, so their rows stay ``summary only``.
+  "not restricted"; summaries cite no clause, so their rows stay ``summary only``;
+- a full waiver read from a paragraph cut before its end is flagged (``waiver_paragraph_cut``):
+  which clauses it covered was not read in full.
 
 Step 2 of 4, analysis: may import tipreport.paths, tipreport.fileops, tipreport.data_in and other tipreport.analysis modules; never charts or outputs."""
 
@@ -20,7 +22,10 @@ from __future__ import annotations
 import pandas as pd
 
 COMPLETE, PARTLY, SUMMARY, MISSING = "complete text read", "partly read", "summary only", "missing"
-BEFORE_FIRST = "before the first determination"
+NOT_REQUIRED = "no determination required"
+#: Section 110(c) asks for the determinations only after reports submitted "on or after January 1, 2003"
+#: (22 U.S.C. 7107(c); data/README.md), so the first report that calls for one is the 2003 report.
+FIRST_REPORT_REQUIRING_DETERMINATION = 2003
 NOT_READ = "not read"
 #: How much of a fiscal year's determination was read, best first.
 READINGS = (COMPLETE, PARTLY, SUMMARY, MISSING)
@@ -30,10 +35,14 @@ RESTRICTED, RESTRICTED_NOT_READ = "restricted, no waiver", "restricted, waiver n
 UNKNOWN, SUMMARY_ONLY, NO_DOCUMENT = "unknown: not in the part read", "summary only", "missing: no document"
 #: What a determination decided for one Tier 3 government, from least to most costly, then what was not read.
 OUTCOMES = (REASSESSED, FULLY_WAIVED, PARTLY_WAIVED, RESTRICTED, RESTRICTED_NOT_READ, UNKNOWN, SUMMARY_ONLY, NO_DOCUMENT)
-#: Outcomes in which some assistance was withheld, as far as the text was read.
-BORE_RESTRICTIONS = (PARTLY_WAIVED, RESTRICTED, RESTRICTED_NOT_READ)
+#: Outcomes of a government named under a restriction clause and not fully waived, as far as the text was read.
+NAMED_FOR_RESTRICTIONS = (PARTLY_WAIVED, RESTRICTED, RESTRICTED_NOT_READ)
 #: Outcomes that say what was decided (the others say what was not read).
 READ_OUTCOMES = (REASSESSED, FULLY_WAIVED, PARTLY_WAIVED, RESTRICTED, RESTRICTED_NOT_READ)
+#: Outcomes that say what was not read.
+NOT_READ_OUTCOMES = (UNKNOWN, SUMMARY_ONLY, NO_DOCUMENT)
+#: Where determination_documents.csv says a text was cut inside its first (d)(4) waiver paragraph.
+CUT_IN_FIRST_WAIVER = "into the first 110(d)(4) paragraph"
 
 RESTRICTIONS = ("d1Ai", "d1Aii", "d1B", "other")
 PROVISION_WORDS = {
@@ -104,11 +113,14 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     Columns: fiscal_year, report_year, iso3, country, reading, outcome, provisions, waiver,
     programs_waived, evidence (the determination's words, one line per row), pd_number,
-    signed_date, source_url and source_id (the rows' source, else the year's document). Fiscal years before
-    the first document are ``before the first determination``.
+    signed_date, source_url and source_id (the rows' source, else the year's document), and
+    waiver_paragraph_cut (a full waiver whose paragraph the reading stopped in, see
+    :func:`waiver_paragraph_cut_years`). A fiscal year after a report the law asked no determination
+    for is ``no determination required``; any other year outside the documents' range is ``missing``.
     """
     tiers, determinations = tables["tiers"], tables["determinations"]
     years = coverage(tables["determination_documents"])
+    cut_years = waiver_paragraph_cut_years(tables["determination_documents"], determinations)
     placements = tiers[tiers["tier"].astype(str) == "Tier 3"].sort_values(["report_year", "country"])
     stray = determinations.merge(placements[["report_year", "iso3"]], how="left", indicator=True)
     if (stray["_merge"] == "left_only").any():
@@ -121,9 +133,11 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         year = int(placement.report_year) + 1
         record = {"fiscal_year": year, "report_year": int(placement.report_year), "iso3": placement.iso3,
                   "country": placement.country}
+        if placement.report_year < FIRST_REPORT_REQUIRING_DETERMINATION:
+            records.append(record | {"reading": NOT_REQUIRED, "outcome": NOT_REQUIRED})
+            continue
         if year < years.index.min() or year > years.index.max():
-            records.append(record | {"reading": BEFORE_FIRST if year < years.index.min() else MISSING,
-                                     "outcome": BEFORE_FIRST if year < years.index.min() else NO_DOCUMENT})
+            records.append(record | {"reading": MISSING, "outcome": NO_DOCUMENT})
             continue
         document = years.loc[year]
         rows = grouped.get((year, placement.iso3), determinations.iloc[0:0])
@@ -131,6 +145,7 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             raise ValueError(f"determinations: the FY {year} text was read in full but has no row for "
                              f"{placement.country} ({placement.iso3}), Tier 3 in the {placement.report_year} report")
         record |= {"reading": document["reading"], "outcome": outcome_of(rows, document["reading"])}
+        record["waiver_paragraph_cut"] = record["outcome"] == FULLY_WAIVED and year in cut_years
         if len(rows):
             record |= {"provisions": ", ".join(rows["provision"]),
                        "waiver": ", ".join(rows["waiver"].fillna(NOT_READ)),
@@ -144,10 +159,24 @@ def outcomes(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         records.append(record)
     columns = ["fiscal_year", "report_year", "iso3", "country", "reading", "outcome", "provisions", "waiver",
                "programs_waived", "evidence", "pd_number", "signed_date", "source_url", "source_id"]
-    frame = pd.DataFrame.from_records(records, columns=columns)
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "waiver_paragraph_cut"])
     for column in columns[2:]:
         frame[column] = frame[column].astype("string")
+    frame["waiver_paragraph_cut"] = frame["waiver_paragraph_cut"].fillna(False).astype(bool)
     return frame
+
+
+def waiver_paragraph_cut_years(documents: pd.DataFrame, determinations: pd.DataFrame) -> set[int]:
+    """Fiscal years whose full waiver was read from a paragraph cut before its end.
+
+    The document's note says the reading stopped inside the first (d)(4) paragraph, and the year
+    has full-waiver rows: that paragraph is then the full waiver, so which clauses it covered was
+    not read in full. A documents table without a ``note`` column says nothing of where texts were cut.
+    """
+    notes = documents["note"].fillna("") if "note" in documents else pd.Series("", index=documents.index)
+    stopped = documents.loc[notes.str.contains(CUT_IN_FIRST_WAIVER, regex=False), "fiscal_year"]
+    waived = determinations.loc[determinations["provision"] == "d4_full", "fiscal_year"]
+    return {int(year) for year in set(stopped) & set(waived)}
 
 
 def answered(outcomes: pd.DataFrame, iso3: str, fiscal_year: int) -> pd.Series:
@@ -188,25 +217,32 @@ def year_span(years) -> str:
 
 
 def by_government(outcomes: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
-    """Per government: fiscal years with each outcome (within ``coverage``), years bearing restrictions, years read."""
+    """Per government, over the fiscal years of ``coverage``: years with each outcome, years named for
+    restrictions, full waivers whose paragraph was cut, years read and not read (with the years not read)."""
     within = outcomes[outcomes["fiscal_year"].isin(coverage.index)]
     table = pd.crosstab(within["iso3"], pd.Categorical(within["outcome"], OUTCOMES), dropna=False)
     table.columns = list(OUTCOMES)
     table.insert(0, "country", table.index.map(within.drop_duplicates("iso3").set_index("iso3")["country"]))
-    table["bore restrictions"] = table[list(BORE_RESTRICTIONS)].sum(axis=1)
+    table["named for restrictions"] = table[list(NAMED_FOR_RESTRICTIONS)].sum(axis=1)
+    table["fully waived, paragraph cut"] = within.groupby("iso3")["waiver_paragraph_cut"].sum().reindex(table.index).astype(int)
     table["years read"] = table[list(READ_OUTCOMES)].sum(axis=1)
+    table["years not read"] = table[list(NOT_READ_OUTCOMES)].sum(axis=1)
     table["Tier 3 years"] = table[list(OUTCOMES)].sum(axis=1)
-    restricted = within[within["outcome"].isin(BORE_RESTRICTIONS)].groupby("iso3")["fiscal_year"].apply(year_span)
-    table["fiscal years restricted"] = table.index.map(restricted).fillna("")
+    named = within[within["outcome"].isin(NAMED_FOR_RESTRICTIONS)].groupby("iso3")["fiscal_year"].apply(year_span)
+    table["fiscal years named"] = table.index.map(named).fillna("")
+    not_read = within[within["outcome"].isin(NOT_READ_OUTCOMES)].groupby("iso3").apply(
+        lambda rows: "; ".join(f"{outcome}: FY {year_span(group['fiscal_year'])}"
+                               for outcome, group in rows.groupby("outcome", sort=False)), include_groups=False)
+    table["fiscal years not read"] = table.index.map(not_read).fillna("")
     return table.reset_index()
 
 
 def most_restricted(by_government: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """Governments that bore restrictions in the most fiscal years (ties at the cut kept)."""
-    ranked = by_government[by_government["bore restrictions"] > 0].sort_values(
-        ["bore restrictions", RESTRICTED, "country"], ascending=[False, False, True])
+    """Governments named for restrictions (not fully waived, as far as read) in the most fiscal years (ties at the cut kept)."""
+    ranked = by_government[by_government["named for restrictions"] > 0].sort_values(
+        ["named for restrictions", RESTRICTED, "country"], ascending=[False, False, True])
     if len(ranked) > top:
-        ranked = ranked[ranked["bore restrictions"] >= ranked["bore restrictions"].iloc[top - 1]]
+        ranked = ranked[ranked["named for restrictions"] >= ranked["named for restrictions"].iloc[top - 1]]
     return ranked.reset_index(drop=True)
 
 
@@ -224,8 +260,9 @@ def country_determinations(outcomes: pd.DataFrame, iso3: str) -> pd.DataFrame:
 def decision_words(row) -> str:
     """One line on what a row of :func:`outcomes` says was decided, and what was not read."""
     outcome, reading = row["outcome"], row["reading"]
-    if outcome == BEFORE_FIRST:
-        return "no determination: the report came before the first determination in the data"
+    if outcome == NOT_REQUIRED:
+        return (f"none: section 110(c) asks for one only after reports submitted on or after January 1, "
+                f"{FIRST_REPORT_REQUIRING_DETERMINATION}, so not after the {row['report_year']} report")
     if outcome == NO_DOCUMENT:
         return "not read: no copy of the determination was found"
     if outcome == SUMMARY_ONLY:
@@ -235,7 +272,9 @@ def decision_words(row) -> str:
                 if reading == PARTLY else "not read: the summary found does not name this government")
     words = outcome
     if outcome == PARTLY_WAIVED and pd.notna(row["programs_waived"]):
-        words += f" (kept: {row['programs_waived']})"
+        words += f" (still allowed: {row['programs_waived']})"
+    if outcome == FULLY_WAIVED and row.get("waiver_paragraph_cut", False):
+        words += " (its paragraph was cut before its end: which clauses it covered was not read in full)"
     if reading != COMPLETE:
         words += "; the determination was not read in full"
     return words

@@ -1,9 +1,11 @@
 """Figures of the President's Tier 3 determinations (notebook 09), with the reading coverage in view.
 
-Years whose determination was only partly read, or known only from a summary, are hatched; a
-fiscal year with no document is marked "missing"; what was not read is drawn as unknown,
-never as an outcome. Colours run from blue (waived) to dark red (restricted, no waiver), a
-diverging scheme whose lightness also orders them in greyscale.
+Years whose determination was only partly read, or known only from a summary, are hatched (the
+white "unknown" cells and segments too, in grey); a fiscal year with no document is marked
+"missing" where a government shown was on Tier 3 the year before; a full waiver read from a
+paragraph cut before its end is dotted; what was not read is drawn as unknown, never as an
+outcome. Colours run from blue (waived) to dark red (restricted, no waiver), a diverging scheme
+whose lightness also orders them in greyscale.
 
 Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from tipreport.analysis import determinations as d
@@ -25,18 +28,28 @@ OUTCOME_COLORS = {
     d.RESTRICTED: "#67001f",
     d.UNKNOWN: "#ffffff",
     d.SUMMARY_ONLY: "#bdbdbd",
-    d.BEFORE_FIRST: "#eeeeee",
+    d.NOT_REQUIRED: "#eeeeee",
 }
 #: Stacking and legend order: the outcomes read (least to most costly), then what was not read.
 DRAWN = (d.REASSESSED, d.FULLY_WAIVED, d.PARTLY_WAIVED, d.RESTRICTED_NOT_READ, d.RESTRICTED, d.UNKNOWN, d.SUMMARY_ONLY,
-         d.BEFORE_FIRST)
+         d.NOT_REQUIRED)
 NOT_READ_IN_FULL = (d.PARTLY, d.SUMMARY)
+#: Outcomes drawn white or near-white: outlined, and hatched in grey where the year was not read in full.
+PALE = (d.UNKNOWN, d.NOT_REQUIRED)
+CUT_LABEL = "waiver paragraph cut: clauses not read"
 
 
-def _legend(ax, outcomes, *, ncol: int) -> None:
-    handles = [Patch(facecolor=OUTCOME_COLORS[o], edgecolor=MUTED if o in (d.UNKNOWN, d.BEFORE_FIRST) else "none", linewidth=0.5, label=o)
+def _cut_marker(ax, x: float, y: float) -> None:
+    ax.plot(x, y, marker="o", markersize=3, markerfacecolor="white", markeredgecolor=INK, markeredgewidth=0.6, zorder=3)
+
+
+def _legend(ax, outcomes, *, ncol: int, cut: bool = False) -> None:
+    handles = [Patch(facecolor=OUTCOME_COLORS[o], edgecolor=MUTED if o in PALE else "none", linewidth=0.5, label=o)
                for o in DRAWN if o in outcomes]
     handles.append(Patch(facecolor="white", edgecolor=MUTED, hatch=PARTIAL_HATCH, label="year not read in full"))
+    if cut:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=3, markerfacecolor="white", markeredgecolor=INK,
+                              markeredgewidth=0.6, label=CUT_LABEL))
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=ncol, handlelength=1, columnspacing=1)
 
 
@@ -52,6 +65,12 @@ def outcomes_by_year_chart(counts: pd.DataFrame):
     hatched = [year for year in shown.index if shown.at[year, "reading"] in NOT_READ_IN_FULL]
     columns = [o for o in DRAWN if o in shown.columns and shown[o].sum()]
     stacked_year_bars(ax, shown, columns, OUTCOME_COLORS, hatched)
+    if d.UNKNOWN in columns:  # the white hatch of stacked_year_bars does not show on the white "unknown" segments
+        below = shown[columns[:columns.index(d.UNKNOWN)]].sum(axis=1)
+        for year in hatched:
+            if shown.at[year, d.UNKNOWN]:
+                ax.bar(year, shown.at[year, d.UNKNOWN], bottom=below[year], width=0.78, fill=False, hatch=PARTIAL_HATCH,
+                       edgecolor=MUTED, linewidth=0)
     for year in shown.index:
         ax.bar(year, shown.at[year, "Tier 3 governments"], width=0.78, fill=False, edgecolor=MUTED, linewidth=0.4)
         ax.text(year, shown.at[year, "Tier 3 governments"] + 0.4, str(shown.at[year, "Tier 3 governments"]), ha="center",
@@ -70,25 +89,31 @@ def outcomes_by_year_chart(counts: pd.DataFrame):
 def outcome_grid_chart(outcomes: pd.DataFrame, governments: list[str], coverage: pd.DataFrame, first_year: int | None = None):
     """One row per government (ISO3 codes, top to bottom), one column per fiscal year: what was decided.
 
-    Columns of years not read in full are hatched, a year with no document is marked; an empty cell
+    Columns of years not read in full are hatched, a year with no document is marked where a government
+    shown had a Tier 3 placement before it, a full waiver from a cut paragraph is dotted; an empty cell
     means the government was not on Tier 3 in the report before that fiscal year.
     """
     first = min(int(coverage.index.min()), first_year or int(coverage.index.min()))
     years = list(range(first, int(coverage.index.max()) + 1))
     names = outcomes.drop_duplicates("iso3").set_index("iso3")["country"]
-    fig, ax = new_figure("double", 0.22 * len(governments) + 0.1, left=1.25, right=0.15, bottom=0.35, top=0.62)
-    drawn = set()
+    cut = outcomes.loc[outcomes["iso3"].isin(governments) & outcomes["fiscal_year"].isin(years), "waiver_paragraph_cut"].any()
+    fig, ax = new_figure("double", 0.22 * len(governments) + 0.1, left=1.25, right=0.15, bottom=0.35, top=0.76 if cut else 0.62)
+    drawn, missing = set(), set()
     for row, iso3 in enumerate(governments):
         cells = outcomes[(outcomes["iso3"] == iso3) & outcomes["fiscal_year"].isin(years)]
         for cell in cells.itertuples():
+            if cell.outcome == d.NO_DOCUMENT:
+                missing.add(cell.fiscal_year)
+                continue
             drawn.add(cell.outcome)
-            ax.add_patch(Rectangle((cell.fiscal_year - 0.45, row - 0.4), 0.9, 0.8, facecolor=OUTCOME_COLORS.get(cell.outcome, "white"),
-                                   edgecolor=MUTED if cell.outcome in (d.UNKNOWN, d.BEFORE_FIRST) else "none", linewidth=0.4))
+            ax.add_patch(Rectangle((cell.fiscal_year - 0.45, row - 0.4), 0.9, 0.8, facecolor=OUTCOME_COLORS[cell.outcome],
+                                   edgecolor=MUTED if cell.outcome in PALE else "none", linewidth=0.4))
             if cell.reading in NOT_READ_IN_FULL:
                 ax.add_patch(Rectangle((cell.fiscal_year - 0.45, row - 0.4), 0.9, 0.8, fill=False, hatch=PARTIAL_HATCH,
-                                       edgecolor="white" if cell.outcome not in (d.UNKNOWN,) else MUTED, linewidth=0))
-    missing = [year for year in years if year in coverage.index and coverage.at[year, "reading"] == d.MISSING]
-    for year in missing:
+                                       edgecolor=MUTED if cell.outcome in PALE else "white", linewidth=0))
+            if cell.waiver_paragraph_cut:
+                _cut_marker(ax, cell.fiscal_year, row)
+    for year in sorted(missing):
         ax.text(year, (len(governments) - 1) / 2, "missing", ha="center", va="center", fontsize=5.5, color=MUTED, rotation=90)
     ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
     ax.set_ylim(len(governments) - 0.5, -0.5)
@@ -97,5 +122,5 @@ def outcome_grid_chart(outcomes: pd.DataFrame, governments: list[str], coverage:
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("fiscal year of the determination (report year + 1)")
-    _legend(ax, drawn, ncol=4)
+    _legend(ax, drawn, ncol=3 if cut else 4, cut=cut)
     return fig
