@@ -154,20 +154,19 @@ def test_quote_space_chart_gives_the_opposing_sides_opposing_hues(tables):
     colours = facecolors(fig.axes[0])
     assert charts.SPEAKER_COLORS["Cambodian government"] in colours
     assert {charts.SPEAKER_COLORS["TIP Report text"], charts.SPEAKER_COLORS["U.S. government"]} <= colours
-    assert charts.TIER_DEFINITION_COLOR in colours
+    assert charts.LAW_WORDING_COLOR in colours
     plt.close(fig)
 
 
 def test_verdict_chart_cuts_no_evidence_and_nests_quotation_marks():
     claims = pd.DataFrame({"claim_id": ["a"], "article says": ["failed the “minimum standards”"],
-                           "article value": ["x"], "our data": ["word " * 80 + "END"], "verdict": ["differs"],
-                           "qualification": ["imprecise wording"]})
+                           "article value": ["x"], "our data": ["word " * 80 + "END"], "verdict": ["differs"]})
     fig = charts.verdict_chart(claims)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "“failed the ‘minimum standards’”" in texts
     assert any(text.replace("\n", " ").endswith("END · article: x") for text in texts)
     assert not any("…" in text for text in texts)
-    assert "differs · imprecise wording" in texts
+    assert "differs" in texts
     plt.close(fig)
 
 
@@ -191,3 +190,41 @@ def test_timeline_shades_the_period_a_report_graded_only_when_asked(tables):
     assert len(shaded.axes[0].patches) == len(plain.axes[0].patches) + 1
     plt.close(plain)
     plt.close(shaded)
+
+
+def test_gaps_known_to_be_not_in_the_report_or_tier_2_by_elimination_are_drawn_apart_from_no_placement_found():
+    tiers = hand_made_tiers([(2004, "KHM", "Tier 2"), (2005, "KHM", "Tier 2"), (2004, "LAO", "Tier 2")])
+    grid = tiers.pivot(index="country", columns="report_year", values="tier").reindex(columns=[2003, 2004, 2005])
+    gaps = pd.DataFrame(pd.NA, index=grid.index, columns=grid.columns, dtype="string")
+    gaps.loc[grid.index[0], 2003] = "not in the report"
+    gaps.loc[grid.index[1], 2005] = "Tier 2 by elimination"
+    labels = {text.get_text() for text in charts.tier_grid_chart(grid, [], set(), grid.index[0], gaps).axes[0].get_legend().get_texts()}
+    assert {"not in the report", "Tier 2 by elimination", "no placement found"} <= labels
+    fig = charts.small_multiples_chart(grid, watch_list_spells(tiers), [], grid.index[0], gaps=gaps)
+    offsets = [(c.get_offsets()[:, 0].tolist(), c.get_paths()[0]) for c in fig.axes[1].collections if len(c.get_offsets())]
+    assert [2005] in [x for x, _ in offsets] and [2003] in [x for x, _ in offsets]
+    crosses = [c.get_offsets()[:, 0].tolist() for c in fig.axes[0].collections if len(c.get_offsets())]
+    assert [2003] in crosses and [] not in crosses
+    assert "not in the report" in {t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()}
+    plt.close("all")
+
+
+def test_step_chart_draws_a_placement_resting_on_news_hollow(tables):
+    from tipreport.analysis.country import country_record
+    from tipreport.charts import country_chart
+
+    record = country_record("Cambodia", tables)
+    fig = country_chart.step_chart(record)
+    hollow = [c for c in fig.axes[0].collections if len(c.get_offsets()) and (c.get_facecolor() == 1).all()]
+    news = record.loc[record["evidence"].isin(country_chart.INDIRECT_EVIDENCE), "report_year"].tolist()
+    assert news and [sorted(c.get_offsets()[:, 0].tolist()) for c in hollow] == [news]
+    plt.close(fig)
+
+
+def test_report_shares_chart_boxes_the_labels_on_dotted_tier_2(tables):
+    years = [2023, 2024, 2025]
+    fig = latest_report_charts.report_shares_chart(latest_report.report_tier_shares(tables).loc[years],
+                                                   latest_report.report_tier_counts(tables).loc[years])
+    boxed = [t.get_text() for t in fig.axes[0].texts if t.get_bbox_patch() is not None]
+    assert len(boxed) == 2 and all("%" in text for text in boxed)
+    plt.close(fig)

@@ -65,16 +65,26 @@ def test_law_enforcement_ignores_other_regions():
 ])
 def test_second_year_verdicts(tiers_2021_2022_2023, expected):
     rows = [(year, "KHM", tier) for year, tier in zip((2021, 2022, 2023), tiers_2021_2022_2023) if tier]
-    assert c.check_second_year(make_tables(rows))["verdict"] == expected
+    assert c.check_second_year(make_tables(rows), "phrase of cambodia-tier3-second-year, it said.\n")["verdict"] == expected
 
 
-def test_second_year_says_the_wording_is_imprecise():
-    rows = [(2019, "KHM", "Tier 1"), (2021, "KHM", "Tier 2 Watch List"), (2022, "KHM", "Tier 3"), (2023, "KHM", "Tier 3")]
-    row = c.check_second_year(make_tables(rows))
-    assert row["verdict"] == c.CONFIRMED and row["qualification"] == "imprecise wording"
-    assert "only Tier 1 governments meet the minimum standards" in row["our data"]
-    assert "below Tier 1 in 3 of its 4 placements" in row["our data"]
-    assert "what is new since the 2022 report is Tier 3" in row["our data"]
+def test_second_year_quotes_the_whole_sentence_and_confirms_it_plainly():
+    rows = [(2021, "KHM", "Tier 2 Watch List"), (2022, "KHM", "Tier 3"), (2023, "KHM", "Tier 3")]
+    article = "Intro.\nphrase of cambodia-tier3-second-year and was “not making significant efforts,” it said. Next one.\n"
+    row = c.check_second_year(make_tables(rows), article)
+    assert row["article says"] == "phrase of cambodia-tier3-second-year and was “not making significant efforts,” it said."
+    assert row["verdict"] == c.CONFIRMED and "qualification" not in row
+    assert row["our data"] == "2021: Tier 2 Watch List; 2022: Tier 3; 2023: Tier 3"
+
+
+def test_article_sentence_refuses_a_phrase_not_in_the_article():
+    with pytest.raises(KeyError, match="no sentence begins with"):
+        c.article_sentence("not there", "Some other text.\n")
+
+
+def test_quote_cut_marks_a_cut_at_either_end_only():
+    assert c.quote_cut("section 110(d)(4), I determine that X") == "“…section 110(d)(4), I determine that X…”"
+    assert c.quote_cut("Consistent with the Act, I determine that X.") == "“Consistent with the Act, I determine that X.”"
 
 
 def southeast(extra=()):
@@ -176,8 +186,8 @@ def restriction_tables(reading="complete text read", cambodia=("d4_full", "full"
 def test_assistance_restrictions_are_confirmed_by_a_determination_read_in_full():
     row = c.check_assistance_restrictions(restriction_tables())
     assert row["verdict"] == c.CONFIRMED and row["sources"] == "SKHM"
-    assert row["our data"].startswith("FY 2024 determination (PD 2023-14, signed 29 September 2023), read in full: "
-                                      "Cambodia fully waived: “the words on Cambodia”")
+    assert row["our data"].startswith("FY 2024 determination (PD 2023-14, dated 29 September 2023), read in full: "
+                                      "Cambodia fully waived: “…the words on Cambodia…”")
     assert row["our data"].endswith("for 1 of the 2 Tier 3 governments of the 2023 report")
 
 
@@ -194,4 +204,4 @@ def test_the_restrictions_question_is_the_articles_and_is_answered_by_fy_2024(ta
     assert c.RESTRICTIONS_QUESTION in ARTICLE_PATH.read_text(encoding="utf-8")
     row = c.check_claims(tables).set_index("claim_id").loc["tier3-funding-restrictions"]
     assert row["verdict"] == c.CONFIRMED
-    assert "signed 29 September 2023" in row["our data"] and "Cambodia fully waived" in row["our data"]
+    assert "dated 29 September 2023" in row["our data"] and "Cambodia fully waived" in row["our data"]

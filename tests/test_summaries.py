@@ -155,7 +155,7 @@ def test_quote_space_counts_tier_definitions_apart_from_the_sides():
                            "speaker_type": ["TIP Report text", "TIP Report text", "U.S. government"], "quote_type": ["y", "y", "x"]})
     by_side = summaries.quote_space(quotes).groupby("side")["words"].sum()
     # "fully meet the goal" is longer than the phrase "fully meet": a side's words, not a definition
-    assert by_side.to_dict() == {summaries.TIER_DEFINITIONS: 2, "U.S. (embassy, State Department)": 6}
+    assert by_side.to_dict() == {summaries.LAW_WORDING: 2, "U.S. (embassy, State Department)": 6}
 
 
 def test_quote_space_refuses_a_speaker_type_without_a_side():
@@ -171,3 +171,27 @@ def test_moves_need_placements_in_both_years():
 
 def test_a_report_grades_april_of_the_year_before_to_march():
     assert summaries.graded_period(2023) == ("2022-04-01", "2023-03-31")
+
+
+def gap_tables():
+    tiers = make_tiers([(2003, "AAA", "Asia", "Tier 2"), (2004, "AAA", "Asia", "Tier 1"), (2004, "BBB", "Asia", "Tier 3")])
+    return {"tiers": tiers, "countries": pd.DataFrame({"iso3": ["AAA", "BBB"], "country": ["Aaa", "Bbb"]}),
+            "not_ranked": pd.DataFrame({"report_year": [2003, 2004], "iso3": ["BBB", "BBB"]}),
+            "tier2_by_elimination": pd.DataFrame({"report_year": [2005, 2005], "iso3": ["AAA", "BBB"],
+                                                  "remaining_tier": ["Tier 2", "Special Case or Tier 2"]})}
+
+
+def test_gap_kinds_tell_not_in_the_report_and_tier_2_by_elimination_from_no_placement_found():
+    tables = gap_tables()
+    grid = summaries.tier_grid(tables, ["AAA", "BBB"]).reindex(columns=[2003, 2004, 2005])
+    kinds = summaries.gap_kinds(tables, grid)
+    assert kinds.at["Bbb", 2003] == summaries.NOT_IN_REPORT
+    assert pd.isna(kinds.at["Bbb", 2004])  # placed that year: a not_ranked row never hides a placement
+    assert kinds.at["Aaa", 2005] == summaries.BY_ELIMINATION
+    assert pd.isna(kinds.at["Bbb", 2005])  # Special Case or Tier 2: not drawn as Tier 2
+    assert pd.isna(kinds.at["Aaa", 2003])
+    assert summaries.gap_list(kinds) == {summaries.BY_ELIMINATION: ["Aaa 2005"], summaries.NOT_IN_REPORT: ["Bbb 2003"]}
+
+
+def test_long_date_has_no_leading_zero():
+    assert summaries.long_date("2022-07-09") == "9 July 2022"

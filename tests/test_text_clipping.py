@@ -63,10 +63,12 @@ CHARTS = {
         by_elimination=t["tier2_by_elimination"])),
     "southeast asia": lambda t: charts.small_multiples_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]),
-        watch_list.spells(t["tiers"]), movements.incomplete_years(t), "Cambodia"),
+        watch_list.spells(t["tiers"]), movements.incomplete_years(t), "Cambodia",
+        gaps=summaries.gap_kinds(t, summaries.tier_grid(t, t["countries"].loc[t["countries"]["southeast_asia"], "iso3"]))),
     "east asia grid": lambda t: charts.tier_grid_chart(
         summaries.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]),
-        movements.incomplete_years(t), {"Cambodia"}, "Cambodia"),
+        movements.incomplete_years(t), {"Cambodia"}, "Cambodia",
+        summaries.gap_kinds(t, summaries.tier_grid(t, t["countries"].loc[t["countries"]["region"] == "East Asia and Pacific", "iso3"]))),
     "list changes": lambda t: latest_report_charts.list_changes_chart(
         {tier: latest_report.list_changes(t, tier, [2023, 2024, 2025]) for tier in ("Tier 3", "Tier 2 Watch List")}),
     "state sponsored": lambda t: latest_report_charts.state_sponsored_chart(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tipreport.analysis import determinations as d
+from tipreport.paths import ARTICLE_PATH
 
 CONFIRMED = "confirmed"
 DIFFERS = "differs"
@@ -132,13 +133,24 @@ def check_only_other_southeast_asian(tables: dict) -> dict:
                 data_value, verdict, " ".join(sorted(southeast["source_id"])))
 
 
-def check_second_year(tables: dict) -> dict:
-    """'For the second year in a row ... failed to meet the minimum standards': Tier 3 in the last two reports, not before.
+def article_sentence(phrase: str, text: str | None = None) -> str:
+    """The whole sentence of the article (``data/article``) that begins with ``phrase``."""
+    text = ARTICLE_PATH.read_text(encoding="utf-8") if text is None else text
+    start = text.find(phrase)
+    if start < 0:
+        raise KeyError(f"{ARTICLE_PATH.name}: no sentence begins with {phrase!r}")
+    end = min((i for i in (text.find(". ", start + len(phrase)), text.find(".\n", start + len(phrase))) if i >= 0),
+              default=len(text) - 1)
+    return text[start:end + 1].strip()
 
-    The verdict is on the fact meant (a second Tier 3 placement). The wording is imprecise and
-    the row says so (``qualification``): only Tier 1 governments meet the minimum standards, so
-    every placement below Tier 1 "fails to meet" them; what Tier 3 adds is "not making significant
-    efforts" to meet them.
+
+def check_second_year(tables: dict, article: str | None = None) -> dict:
+    """'For the second year in a row, Cambodia failed to meet the minimum standards ... and was not making significant
+    efforts to do so': Tier 3 in the last two reports, not before.
+
+    The whole sentence is the statutory Tier 3 test (22 U.S.C. 7107(b)(1)(C): governments that do not fully comply
+    with the minimum standards and are not making significant efforts), and 'second year in a row' governs both
+    halves, so the claim is a second consecutive Tier 3 placement.
     """
     years = (REPORT_YEAR - 2, REPORT_YEAR - 1, REPORT_YEAR)
     history = {year: _tier_of(tables, year, FOCUS) for year in years}
@@ -147,18 +159,10 @@ def check_second_year(tables: dict) -> dict:
         verdict = CANNOT_CHECK
     else:
         verdict = CONFIRMED if tiers[0] != "Tier 3" and tiers[1] == tiers[2] == "Tier 3" else DIFFERS
-    placed = tables["tiers"][(tables["tiers"]["iso3"] == FOCUS) & (tables["tiers"]["report_year"] <= REPORT_YEAR)]
-    below_tier_1 = int((placed["tier"].astype(str) != "Tier 1").sum())
-    share = f"all {below_tier_1}" if below_tier_1 == len(placed) else f"{below_tier_1} of its {len(placed)}"
-    qualification = (f"imprecise: only Tier 1 governments meet the minimum standards, and Cambodia was below Tier 1 in "
-                     f"{share} placements up to the {REPORT_YEAR} report; what is new since the "
-                     f"{years[1]} report is Tier 3, 'not making significant efforts'")
-    row = _row("cambodia-tier3-second-year", _phrase(tables, "cambodia-tier3-second-year"),
-               f"Tier 3 in the {years[1]} and {years[2]} reports, not in {years[0]}",
-               "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)) + f" ({qualification})",
-               verdict, " ".join(s for _, s in history.values() if s))
-    row["qualification"] = "imprecise wording"
-    return row
+    return _row("cambodia-tier3-second-year", article_sentence(_phrase(tables, "cambodia-tier3-second-year"), article),
+                f"Tier 3 (the Tier 3 test, 22 U.S.C. 7107(b)(1)(C)) in the {years[1]} and {years[2]} reports, not in {years[0]}",
+                "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)),
+                verdict, " ".join(s for _, s in history.values() if s))
 
 
 def check_first_downgrade(tables: dict) -> dict:
@@ -279,14 +283,23 @@ def check_assistance_restrictions(tables: dict) -> dict:
                     CANNOT_CHECK, "")
     row = focus.iloc[0]
     restricted = year_rows[year_rows["outcome"].isin([d.PARTLY_WAIVED, d.RESTRICTED])]
-    words = "; ".join(line.split(": ", 1)[1] for line in str(row["evidence"]).splitlines())
-    data_value = (f"FY {year} determination (PD {row['pd_number']}, signed {pd.Timestamp(row['signed_date']):%d %B %Y}), "
+    determination = tables["determinations"]
+    determination = determination[(determination["fiscal_year"] == year) & (determination["iso3"] == FOCUS)]
+    words = "; ".join(quote_cut(phrase) for phrase in determination["evidence_phrase"])
+    # signed_date is the signing date for most years, the White House release date for some (data/README.md): "dated"
+    data_value = (f"FY {year} determination (PD {row['pd_number']}, dated {pd.Timestamp(row['signed_date']):%d %B %Y}), "
                   f"read in full: {row['country']} {row['outcome']}: {words}. Restrictions kept, at least in part, "
                   f"for {len(restricted)} of the {len(year_rows)} Tier 3 governments of the {REPORT_YEAR} report")
-    sources = tables["determinations"]
-    sources = sources[(sources["fiscal_year"] == year) & (sources["iso3"] == FOCUS)]["source_id"]
     return _row("tier3-funding-restrictions", says, article_value, data_value, CONFIRMED if len(restricted) else DIFFERS,
-                " ".join(sorted(set(sources))))
+                " ".join(sorted(set(determination["source_id"]))))
+
+
+def quote_cut(phrase: str) -> str:
+    """A quoted excerpt in curly quotation marks, with '…' where it starts or stops inside a sentence."""
+    phrase = str(phrase).strip()
+    starts_inside = phrase[:1].islower()
+    stops_inside = not phrase.endswith((".", ";", ":", "!", "?"))
+    return f"“{'…' * starts_inside}{phrase}{'…' * stops_inside}”"
 
 
 def check_claims(tables: dict) -> pd.DataFrame:

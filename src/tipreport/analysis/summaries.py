@@ -92,6 +92,38 @@ def tier_grid(tables: dict, iso3s) -> pd.DataFrame:
     return grid.reindex(columns=list(report_years(tiers)))
 
 
+#: What a country-year without a placement is known to be (``gap_kinds``).
+NOT_IN_REPORT = "not in the report"
+BY_ELIMINATION = "Tier 2 by elimination"
+
+
+def gap_kinds(tables: dict, grid: pd.DataFrame) -> pd.DataFrame:
+    """For each empty cell of a ``tier_grid``: ``NOT_IN_REPORT`` where not_ranked.csv says the country was not in that
+    report, ``BY_ELIMINATION`` where tier2_by_elimination.csv leaves it only Tier 2, else <NA> (no placement found)."""
+    names = tables["countries"].set_index("iso3")["country"]
+    kinds = pd.DataFrame(pd.NA, index=grid.index, columns=grid.columns, dtype="string")
+    deduced = tables["tier2_by_elimination"]
+    deduced = deduced[deduced["remaining_tier"].astype(str) == "Tier 2"]
+    for table, kind in ((tables["not_ranked"], NOT_IN_REPORT), (deduced, BY_ELIMINATION)):
+        for row in table.itertuples():
+            country = names.get(row.iso3)
+            if country in kinds.index and row.report_year in kinds.columns and pd.isna(grid.at[country, row.report_year]):
+                kinds.at[country, row.report_year] = kind
+    return kinds
+
+
+def gap_list(gaps: pd.DataFrame) -> dict[str, list[str]]:
+    """``gap_kinds`` as kind -> ['country year', ...] (kinds sorted, cells in grid order)."""
+    cells = gaps.stack().dropna()
+    return {kind: [f"{country} {year}" for (country, year), k in cells.items() if k == kind] for kind in sorted(set(cells))}
+
+
+def long_date(date) -> str:
+    """An ISO date as '19 July 2022' (day without a leading zero)."""
+    date = pd.Timestamp(date)
+    return f"{date.day} {date:%B %Y}"
+
+
 def world_law_enforcement(law: pd.DataFrame) -> pd.DataFrame:
     """Worldwide figures from the report tables, one row per edition and data year, with labour shares."""
     world = law[(law["area_type"] == "world") & (law["series"] == "report table")].copy()
@@ -139,31 +171,32 @@ def words(text: str) -> int:
 #: The article's two sides, then everyone else: each speaker type belongs to one side.
 SIDES = {"U.S. government": "U.S. (embassy, State Department)", "TIP Report text": "U.S. (embassy, State Department)",
          "Cambodian government": "Cambodia (government)", "Journalist or award body": "neither side (journalists, award body)"}
-#: Quotations of the words that define the tiers in the law (22 U.S.C. 7107(b)(1) and (b)(3)): the article quotes them
-#: to explain a placement, not as either side's voice, so they are counted on their own, not in the U.S. side.
-TIER_DEFINITIONS = "the tier definitions (the law's words, quoted)"
-TIER_DEFINITION_PHRASES = frozenset({
+#: Quotations of the law's wording (the tier tests of 22 U.S.C. 7107(b)(1), the minimum standards' "serious and
+#: sustained", the considerations of 7107(b)(3)(A)): the article quotes them to explain a placement, not as either
+#: side's voice, so they are counted on their own, not in the U.S. side.
+LAW_WORDING = "the law's wording (quoted)"
+LAW_WORDING_PHRASES = frozenset({
     "minimum standards", "fully meet", "making significant efforts", "not making significant efforts to do so",
     "serious and sustained",
     "the extent to which officials or government employees have been complicit in severe forms of trafficking",
 })
 
 
-def is_tier_definition(quote: str) -> bool:
-    """Whether a quotation is one of the tier-definition phrases (case and closing punctuation ignored)."""
-    return quote.strip().rstrip(",.;").lower() in TIER_DEFINITION_PHRASES
+def is_law_wording(quote: str) -> bool:
+    """Whether a quotation is one of the law's phrases (case and closing punctuation ignored)."""
+    return quote.strip().rstrip(",.;").lower() in LAW_WORDING_PHRASES
 
 
 def quote_space(quotes: pd.DataFrame) -> pd.DataFrame:
     """Quotes and quoted words per side, speaker type and quote type, with each row's share of all words.
 
-    Quotations of the tier definitions (``TIER_DEFINITION_PHRASES``) form a row of their own
-    (side ``TIER_DEFINITIONS``), whoever the article attributes them to.
+    Quotations of the law's wording (``LAW_WORDING_PHRASES``) form a row of their own
+    (side ``LAW_WORDING``), whoever the article attributes them to.
     """
     unknown = sorted(set(quotes["speaker_type"]) - set(SIDES))
     if unknown:
         raise ValueError(f"speaker type(s) {unknown} belong to no side; expected one of {list(SIDES)}")
-    side = quotes["speaker_type"].map(SIDES).where(~quotes["quote"].map(is_tier_definition), TIER_DEFINITIONS)
+    side = quotes["speaker_type"].map(SIDES).where(~quotes["quote"].map(is_law_wording), LAW_WORDING)
     counted = quotes.assign(words=quotes["quote"].map(words), side=side)
     table = (counted.groupby(["side", "speaker_type", "quote_type"])
              .agg(quotes=("quote_id", "count"), words=("words", "sum"), speakers=("speaker", lambda s: "; ".join(sorted(set(s)))))

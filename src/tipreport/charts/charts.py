@@ -400,9 +400,25 @@ def timeline_chart(events: pd.DataFrame, graded_by: int | None = None):
     return fig
 
 
-def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: str):
-    """Country × year grid coloured by tier; no placement found = blank with a dot."""
-    fig, ax = new_figure("double", 0.14 * len(grid) + 0.2, left=1.15, right=0.1, bottom=0.25, top=0.32)
+#: How a year without a placement is drawn, by what is known of it (``summaries.gap_kinds``; <NA>: no placement found).
+GAP_MARKERS = {"not in the report": {"marker": "_", "label": "not in the report"},
+               "Tier 2 by elimination": {"marker": "o", "label": "Tier 2 by elimination"}}
+
+
+def _gap_cells(gaps: pd.DataFrame | None, shape) -> dict:
+    """kind -> boolean array of the cells of that kind ('' for no placement found)."""
+    kinds = gaps.to_numpy(dtype=object, na_value="") if gaps is not None else np.full(shape, "", dtype=object)
+    return {kind: kinds == kind for kind in ("", *GAP_MARKERS)}
+
+
+def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: str, gaps: pd.DataFrame | None = None):
+    """Country × year grid coloured by tier; no placement found = blank with a dot.
+
+    ``gaps`` (``summaries.gap_kinds``) marks the blanks known to be 'not in the report' (a dash) or Tier 2 by
+    elimination (a hollow circle in the Tier 2 colour)."""
+    cells = _gap_cells(gaps, grid.shape)
+    legend_rows = 2 if any(cells[kind].any() for kind in GAP_MARKERS) else 1
+    fig, ax = new_figure("double", 0.14 * len(grid) + 0.2, left=1.15, right=0.1, bottom=0.25, top=0.32 + 0.14 * (legend_rows - 1))
     codes = grid.apply(lambda column: column.astype("string").map({t: i for i, t in enumerate(TIERS)})).astype(float)
     years = np.asarray(grid.columns, dtype=float)
     edges_x = np.append(years - 0.5, years[-1] + 0.5)
@@ -410,8 +426,18 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
     cmap = ListedColormap([tier_color(t) for t in TIERS])
     ax.pcolormesh(edges_x, edges_y, np.ma.masked_invalid(codes.to_numpy()), cmap=cmap, vmin=-0.5,
                   vmax=len(TIERS) - 0.5, edgecolors="white", linewidth=0.4)
-    rows, columns = np.nonzero(np.isnan(codes.to_numpy()))
+    blank = np.isnan(codes.to_numpy())
+    rows, columns = np.nonzero(blank & cells[""])
     ax.scatter(years[columns], rows, s=1.5, color="#bbbbbb")
+    extra = []
+    for kind, style in GAP_MARKERS.items():
+        rows, columns = np.nonzero(blank & cells[kind])
+        if len(rows):
+            color = tier_color("Tier 2") if kind == "Tier 2 by elimination" else MUTED
+            hollow = {"facecolors": "none", "edgecolors": color} if style["marker"] == "o" else {"color": color}
+            ax.scatter(years[columns], rows, s=9, marker=style["marker"], linewidth=0.8, **hollow)
+            extra.append(plt.Line2D([], [], marker=style["marker"], linestyle="", markerfacecolor="none", color=color,
+                                    label=style["label"]))
     focus_row = list(grid.index).index(focus)
     ax.add_patch(Rectangle((grid.columns[0] - 0.5, focus_row - 0.5), len(grid.columns), 1, fill=False,
                            edgecolor=HIGHLIGHT_COLOR, linewidth=1.2))
@@ -428,20 +454,21 @@ def tier_grid_chart(grid: pd.DataFrame, partial_years, bold: set[str], focus: st
         spine.set_visible(False)
     dot = plt.Line2D([], [], marker=".", linestyle="", color="#bbbbbb", label="no placement found")
     partial = plt.Line2D([], [], marker="$p$", linestyle="", color=MUTED, label="partial year")
-    tier_legend(ax, extra=[dot, partial], bbox_to_anchor=(0, 1.03))
+    handles = [dot, *extra, partial]
+    tier_legend(ax, extra=handles, bbox_to_anchor=(0, 1.03), ncol=-(-(len(TIERS) + len(handles)) // legend_rows))
     return fig
 
 
 #: Speakers coloured by side: blues for the U.S. (report text darker), vermillion for the Cambodian government,
-#: grey for neither side; the tier definitions quoted are light grey whoever says them.
+#: grey for neither side; the law's wording quoted is light grey whoever says them.
 SPEAKER_COLORS = {"TIP Report text": "#0072b2", "U.S. government": "#56b4e9", "Cambodian government": "#d55e00",
                   "Journalist or award body": "#8a8a8a"}
-TIER_DEFINITION_COLOR = "#d9d9d9"
+LAW_WORDING_COLOR = "#d9d9d9"
 
 
 def quote_space_chart(space: pd.DataFrame):
     """Words quoted per side of the article, split by who speaks (speaker type); opposing sides in opposing hues."""
-    from tipreport.analysis.summaries import TIER_DEFINITIONS
+    from tipreport.analysis.summaries import LAW_WORDING
 
     table = space.pivot_table(index="side", columns="speaker_type", values="words", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values().index]
@@ -450,7 +477,7 @@ def quote_space_chart(space: pd.DataFrame):
     left = np.zeros(len(table))
     y = np.arange(len(table))
     for kind in kinds:
-        colors = [TIER_DEFINITION_COLOR if side == TIER_DEFINITIONS else SPEAKER_COLORS[kind] for side in table.index]
+        colors = [LAW_WORDING_COLOR if side == LAW_WORDING else SPEAKER_COLORS[kind] for side in table.index]
         ax.barh(y, table[kind], left=left, color=colors, height=0.62, edgecolor="white", linewidth=0.5)
         left += table[kind].to_numpy()
     for position, total in zip(y, left):
@@ -461,8 +488,8 @@ def quote_space_chart(space: pd.DataFrame):
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     handles = [Patch(facecolor=SPEAKER_COLORS[kind], label=kind) for kind in kinds]
-    if TIER_DEFINITIONS in table.index:
-        handles.append(Patch(facecolor=TIER_DEFINITION_COLOR, label="tier definitions"))
+    if LAW_WORDING in table.index:
+        handles.append(Patch(facecolor=LAW_WORDING_COLOR, label="the law's wording"))
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(-0.5, 1.0), ncol=len(handles), handlelength=1,
               columnspacing=0.8)
     return fig
@@ -478,25 +505,20 @@ def _nested_quotes(text: str) -> str:
 
 
 def verdict_chart(claims: pd.DataFrame, claim_width: int = 105, data_width: int = 150):
-    """One row per claim: the article's words, then the data's and the article's values (wrapped, never cut), and the verdict.
-
-    A row with a ``qualification`` (e.g. 'imprecise wording') shows it next to its verdict.
-    """
+    """One row per claim: the article's words, then the data's and the article's values (wrapped, never cut), and the verdict."""
     import textwrap
 
     rows = []
     for claim in claims.itertuples():
         said = textwrap.wrap(f"“{_nested_quotes(claim._2)}”", claim_width)
         found = textwrap.wrap(f"our data: {claim._4} · article: {claim._3}", data_width)
-        qualification = getattr(claim, "qualification", None)
-        badge = claim.verdict + (f" · {qualification}" if isinstance(qualification, str) and qualification else "")
-        rows.append((said, found, badge, claim.verdict))
-    units = sum(1.2 * len(said) + len(found) + 0.9 for said, found, _, _ in rows)
+        rows.append((said, found, claim.verdict))
+    units = sum(1.2 * len(said) + len(found) + 0.9 for said, found, _ in rows)
     fig, ax = new_figure("double", 0.118 * units, left=0.1, right=0.1, bottom=0.05, top=0.05)
     position = 0.0
-    for said, found, badge, verdict in rows:
+    for said, found, verdict in rows:
         ax.text(0.0, position, "\n".join(said), ha="left", va="top", fontsize=6.3, color=INK, linespacing=1.25)
-        ax.text(1.0, position, badge, ha="right", va="top", fontsize=6, color="white", fontweight="bold",
+        ax.text(1.0, position, verdict, ha="right", va="top", fontsize=6, color="white", fontweight="bold",
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": VERDICT_COLORS[verdict], "edgecolor": "none"})
         position += 1.2 * len(said)
         ax.text(0.0, position, "\n".join(found), ha="left", va="top", fontsize=5.3, color=MUTED, linespacing=1.3)
@@ -550,13 +572,16 @@ def movement_chart(movements: pd.DataFrame):
 INCOMPLETE_TICK_COLOR = SECONDARY_COLOR
 
 
-def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_years, focus: str, ncols: int = 4):
+def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_years, focus: str, ncols: int = 4,
+                          gaps: pd.DataFrame | None = None):
     """One panel per country: tier as a step line by report year, Watch List spells shaded.
 
     Special Case years get a square in the Special Case colour and years without a placement a
     small cross, both on a strip below Tier 3 (the line breaks there); incomplete report years
     are marked by a short grey tick along the top of each panel. ``grid`` is country × year
-    (tiers or <NA>).
+    (tiers or <NA>). ``gaps`` (``summaries.gap_kinds``) draws a year known to be 'not in the
+    report' as a dash on the strip instead of a cross, and Tier 2 by elimination as a hollow
+    circle on the Tier 2 line (not joined to the line).
     """
     ranks = {tier: number for number, tier in enumerate(RANKED_TIERS)}
     strip = len(RANKED_TIERS) - 0.45
@@ -579,8 +604,14 @@ def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_y
         special = years[(tiers == SPECIAL_CASE).fillna(False).to_numpy()]
         ax.scatter(special, np.full(len(special), strip), marker="s", s=9, linewidth=0,
                    color=TIER_COLORS[SPECIAL_CASE], zorder=3)
-        missing = years[tiers.isna().to_numpy()]
+        cells = {kind: cell[0] for kind, cell in _gap_cells(None if gaps is None else gaps.loc[[country]], (1, len(years))).items()}
+        missing = years[tiers.isna().to_numpy() & cells[""]]
         ax.scatter(missing, np.full(len(missing), strip), marker="x", s=6, linewidth=0.6, color=MUTED, zorder=3)
+        absent = years[cells["not in the report"]]
+        ax.scatter(absent, np.full(len(absent), strip), marker="_", s=12, linewidth=0.9, color=MUTED, zorder=3)
+        deduced = years[cells["Tier 2 by elimination"]]
+        ax.scatter(deduced, np.full(len(deduced), ranks["Tier 2"]), marker="o", s=7, linewidth=0.7, facecolor="white",
+                   edgecolor=INK, zorder=3)
         ax.set_title(country, loc="left", fontsize=7, fontweight="bold" if country == focus else "normal", color=INK,
                      pad=2)
         ax.grid(axis="y", color="#dddddd", linewidth=0.4)
@@ -598,6 +629,11 @@ def small_multiples_chart(grid: pd.DataFrame, spells: pd.DataFrame, incomplete_y
                plt.Line2D([], [], marker="s", linestyle="", color=TIER_COLORS[SPECIAL_CASE], markersize=3,
                           label="Special Case"),
                plt.Line2D([], [], marker="x", linestyle="", color=MUTED, markersize=3, label="no placement found")]
+    if gaps is not None:
+        shown = set(gaps.stack().dropna())
+        handles += [plt.Line2D([], [], marker=GAP_MARKERS[kind]["marker"], linestyle="", markerfacecolor="white",
+                               color=MUTED if kind == "not in the report" else INK, markersize=3.5,
+                               label=GAP_MARKERS[kind]["label"]) for kind in GAP_MARKERS if kind in shown]
     legend_ax = flat[len(grid)] if len(flat) > len(grid) else flat[-1]
     legend_ax.legend(handles=handles, loc="center left", fontsize=6, handlelength=1.2)
     return fig

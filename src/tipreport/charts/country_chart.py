@@ -3,7 +3,8 @@
 Used by notebook 07 and by the site's country pages. Years without a placement stay
 gaps in the line and are labelled under the axis ("?" not found, "–" not in the report,
 "P" graded as part of a predecessor, "S" succeeded) in a strip that is grey where the
-year's list is only partly found; Watch List spells are shaded.
+year's list is only partly found; Watch List spells are shaded; a placement resting on indirect
+evidence (news, a wiki, an implication) is a hollow dot.
 
 Step 3 of 4, charts: may import tipreport.paths, tipreport.fileops, tipreport.data_in, tipreport.analysis and other tipreport.charts modules; never outputs."""
 
@@ -24,6 +25,8 @@ GAP_MARKS = {"not found": "?", "not in report": "–", "part of predecessor": "P
 GAP_WORDS = {"not found": "not found", "not in report": "not in the report",
              "part of predecessor": "graded as part of a predecessor", "succeeded": "succeeded"}
 PARTIAL_COLOR = "#dddddd"
+#: Evidence types drawn as a hollow dot: the placement rests on news, a wiki or an implication (as in notebook 04).
+INDIRECT_EVIDENCE = ("implied", "news", "wiki")
 
 
 def step_chart(record: pd.DataFrame):
@@ -41,8 +44,12 @@ def step_chart(record: pd.DataFrame):
     ax.bar(partial, 0.5, 0.9, bottom=strip - 0.25, color=PARTIAL_COLOR, linewidth=0, zorder=0)
     ax.step(years, ranked, where="mid", color=MUTED, linewidth=0.9, zorder=1)
     placed = ~np.isnan(y)
-    ax.scatter(years[placed], y[placed], s=26, color=[TIER_COLORS[str(t)] for t in record["tier"][placed]],
+    indirect = record["evidence"].isin(INDIRECT_EVIDENCE).to_numpy() & placed
+    direct = placed & ~indirect
+    ax.scatter(years[direct], y[direct], s=26, color=[TIER_COLORS[str(t)] for t in record["tier"][direct]],
                edgecolor=INK, linewidth=0.4, zorder=2)
+    ax.scatter(years[indirect], y[indirect], s=26, facecolor="white", linewidth=1.4, zorder=2,
+               edgecolor=[TIER_COLORS[str(t)] for t in record["tier"][indirect]])
     for year, state in zip(years, record["state"]):
         if state in GAP_MARKS:
             ax.text(year, strip, GAP_MARKS[state], ha="center", va="center", fontsize=6.5, color=MUTED)
@@ -55,6 +62,9 @@ def step_chart(record: pd.DataFrame):
     ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
     handles = [Patch(facecolor=TIER_COLORS["Tier 2 Watch List"], alpha=0.13, label="Watch List spell"),
                Patch(facecolor=PARTIAL_COLOR, label="year only partly found")]
+    if indirect.any():
+        handles.append(plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=MUTED,
+                                  label="rests on news or an implication"))
     shown = [state for state in GAP_MARKS if (record["state"] == state).any()]
     handles += [plt.Line2D([], [], linestyle="", marker=f"${GAP_MARKS[s]}$", color=MUTED, label=GAP_WORDS[s])
                 for s in shown]

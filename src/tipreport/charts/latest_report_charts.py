@@ -130,8 +130,10 @@ def report_shares_chart(shares: pd.DataFrame, counts: pd.DataFrame):
                 bar.set_edgecolor("white")
             if value >= 6:
                 dark = column in ("Tier 2 Watch List", "Tier 3")
+                # a white box keeps a label readable on the dotted Tier 2 by elimination
+                box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"} if deduced else None
                 ax.text(start + value / 2, position, f"{value:.0f}% ({counts.loc[year, column]})",
-                        ha="center", va="center", fontsize=6, color="white" if dark else INK)
+                        ha="center", va="center", fontsize=6, color="white" if dark and not deduced else INK, bbox=box)
         left += values
     ax.set_yticks(y, [f"{year} ({shares.loc[year, 'total']})" for year in shares.index])
     ax.set_ylim(len(shares) - 0.5, -0.5)
@@ -182,7 +184,7 @@ def regional_trend_chart(regional: pd.DataFrame, ncols: int = 3):
     for ax in flat:
         ax.set_xticks([y for y in years if y % 5 == 0], [str(y) for y in years if y % 5 == 0])
     for ax in flat[::ncols]:
-        ax.set_ylabel("% of countries", fontsize=6.5)
+        ax.set_ylabel("% of governments", fontsize=6.5)
     tier_legend(flat[0], extra=[Patch(facecolor=MUTED, label="under a bar: incomplete list, shares of the countries found"),
                                 Patch(facecolor=TIER_COLORS["Tier 2"], edgecolor="white", hatch=ELIMINATION_HATCH,
                                       label="Tier 2 by elimination"),
