@@ -109,7 +109,7 @@ def addresses(root: Path) -> list[tuple[str, str]]:
     seen = []
     for path in notebook_paths(root / "notebooks"):
         outputs = nbformat.read(path, as_version=4).cells[1].outputs
-        seen.append(tuple(next(out["text"] for out in outputs if out.get("name") == "stdout").split()))
+        seen.append(tuple(next(out["text"] for out in outputs if out.get("name") == "stdout").strip().split(" ", 1)))
     return seen
 
 
@@ -294,17 +294,18 @@ def setting_runs(tmp_path_factory):
     Neutral: a fresh HOME, matplotlib's cache made beforehand (a first import of matplotlib prints that it builds
     one), an empty IPython folder, UTF-8 C locale, UTC, no terminal size."""
     base = tmp_path_factory.mktemp("settings")
-    neutral = clean_environment(**dict.fromkeys(USER_SETTINGS), HOME=base / "home", MPLCONFIGDIR=base / "mpl-neutral",
-                                IPYTHONDIR=base / "ipython-empty", LANG="C.UTF-8", TZ="UTC")
+    neutral = clean_environment(**{**dict.fromkeys(USER_SETTINGS), "HOME": base / "home", "MPLCONFIGDIR": base / "mpl-neutral",
+                                   "IPYTHONDIR": base / "ipython-empty", "LANG": "C.UTF-8", "TZ": "UTC"})
     (base / "home").mkdir()
     subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=neutral, check=True, capture_output=True)
     settings = {"neutral": {}, **user_settings(base)}
+    write_cells(base / "01_probe.ipynb", *PROBE)
     jobs = {}
     for number, (name, changes) in enumerate(settings.items()):
         root = base / f"run-{number:02d}"
         (root / "notebooks").mkdir(parents=True)
         (root / "figures").mkdir()
-        write_cells(root / "notebooks" / "01_probe.ipynb", *PROBE)
+        shutil.copy(base / "01_probe.ipynb", root / "notebooks")
         env = {key: value for key, value in {**neutral, **{k: str(v) for k, v in changes.items() if v is not None}}.items()
                if not (key in changes and changes[key] is None)}
         jobs[name] = (lambda root=root, env=env: (root, run_notebooks(root, env)))
@@ -359,10 +360,11 @@ def test_nbval_kernels_ignore_the_user_settings_too(tmp_path, setting_runs):
 # ---------------------------------------------------------------------------------------------------------------
 # Class 4: running the tests as people do: twice, with PYTEST_ADDOPTS or -k, a step on its own.
 
-def checkout_state() -> str:
-    """What git sees in the checkout, ignored files included (build/ excepted: the environment's tools live there)."""
-    return subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, check=True).stdout
+def checkout_state() -> list[str]:
+    """What git sees in the checkout, ignored files included, but for build/ (the project's tools and caches)."""
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=REPO_ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    return [line for line in status.splitlines() if not line[3:].startswith("build/")]
 
 
 def run_tests(command: list[str], temporary: Path, addopts: str | None = None) -> subprocess.CompletedProcess:
