@@ -378,8 +378,8 @@ SELECTIONS = {
     "one unit test, twice (1)": (["make", "test"], "-k test_tier_colours_get_darker"),
     "one unit test, twice (2)": (["make", "test"], "-k test_tier_colours_get_darker"),
     "a unit test and the byte comparison": (["make", "test"], "-k 'test_tier_colours_get_darker or byte_for_byte'"),
-    "one notebook": (["make", "test"], "-k 05_the_quotes"),
-    "a kernel test with TMPDIR deep": (["make", "test"], "-k test_a_kernel_still_starting"),
+    "one notebook and the byte comparison": (["make", "test"], "-k '05_the_quotes or byte_for_byte'"),
+    "a kernel test with TMPDIR deep": (["make", "test"], "-k failing_notebook_leaves_figures"),
     "pytest on one file": ([sys.executable, "-m", "pytest", "-p", "no:xdist", "tests/test_style.py",
                             "-k", "byte_for_byte or tier_colours"], None),
     "the second step alone": ([sys.executable, "-m", "pytest", "-p", "no:xdist", "-m", "after_notebooks", "-q", "tests"], None),
@@ -421,7 +421,8 @@ def test_a_selection_leaves_nothing_in_the_temporary_folder(selection_runs, name
     assert sorted(p.name for p in temporary.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["one unit test, twice (2)", "a unit test and the byte comparison", "one notebook"])
+@pytest.mark.parametrize("name", ["one unit test, twice (2)", "a unit test and the byte comparison",
+                                  "one notebook and the byte comparison"])
 def test_a_selection_leaves_the_checkout_as_it_was(selection_runs, name):
     _, _, before, after = selection_runs[name]
     assert after == before
@@ -432,8 +433,8 @@ def test_the_selected_test_runs(selection_runs):
     assert re.search(r"\b1 passed\b", result.stdout), result.stdout[-1500:]
 
 
-@pytest.mark.parametrize("name", ["a unit test and the byte comparison", "one notebook", "pytest on one file",
-                                  "the second step alone"])
+@pytest.mark.parametrize("name", ["a unit test and the byte comparison", "one notebook and the byte comparison",
+                                  "pytest on one file", "the second step alone"])
 def test_the_byte_comparison_without_every_notebook_skips_and_says_why(selection_runs, name):
     result = selection_runs[name][0]
     assert re.search(r"SKIPPED \[\d+\] tests/test_style.py:\d+: .*notebook", result.stdout), result.stdout[-2500:]

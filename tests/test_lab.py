@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -37,14 +38,17 @@ FAILING = "failing.ipynb"
 SERVER_START, PAGE_LOAD, RUN_ALL = 60, 90, 240
 ARTIFACTS = REPO_ROOT / "build" / "test-artifacts"
 
-#: Per cell of the open notebook, as the page shows it: its prompt and how many error outputs it shows.
+#: The open notebook's kernel indicator, once the kernel is idle.
+IDLE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']"
+#: Per cell of the open notebook, as the page shows it: its prompt, and the errors and images it shows. JupyterLab
+#: shows an error's traceback (and any warning) as a stderr output.
 CELLS_SCRIPT = """
 const notebook = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
 if (!notebook) return null;
 return [...notebook.querySelectorAll('.jp-Cell.jp-CodeCell')].map(cell => ({
   prompt: (cell.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
-  errors: cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').length,
-  text: [...cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]')].map(e => e.innerText).join('\\n'),
+  errors: cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').length,
+  text: [...cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')].map(e => e.innerText).join('\\n'),
   images: cell.querySelectorAll('.jp-RenderedImage img').length,
 }));
 """
@@ -85,7 +89,8 @@ def lab(tmp_path_factory):
                                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
                                f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
                                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                               "--ServerApp.open_browser=False"],
+                               "--LabApp.extension_manager=readonly", "--ServerApp.terminals_enabled=False",
+                               *(["--allow-root"] if os.geteuid() == 0 else [])],
                               cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -140,22 +145,26 @@ def wait_for(browser, what: str, check, seconds: float):
 
 def run_all_cells(browser, base: str, token: str, name: str) -> list[dict]:
     """Open ``name`` in JupyterLab, choose Run > Run All Cells, wait until every code cell has run; the cells' facts."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     browser.get(f"{base}/lab/tree/{name}?token={token}")
-    wait_for(browser, f"{name} did not open with an idle kernel", lambda: browser.execute_script(CELLS_SCRIPT) and
-             browser.find_elements(By.CSS_SELECTOR, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator"
-                                                    "[data-status='idle']"), PAGE_LOAD)
+    wait_for(browser, f"{name} did not open with an idle kernel",
+             lambda: browser.execute_script(CELLS_SCRIPT) and browser.find_elements(By.CSS_SELECTOR, IDLE), PAGE_LOAD)
     menu = next(item for item in browser.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item") if item.text.strip() == "Run")
     menu.click()
-    wait_for(browser, "the Run menu did not open",
-             lambda: browser.find_elements(By.CSS_SELECTOR, ".lm-Menu-item[data-command='notebook:run-all-cells']"), 10)
-    browser.find_element(By.CSS_SELECTOR, ".lm-Menu-item[data-command='notebook:run-all-cells']").click()
+
+    def run_all_item():
+        return next((item for item in browser.find_elements(By.CSS_SELECTOR, ".lm-Menu .lm-Menu-item")
+                     if item.text.split("\n")[0].strip() == "Run All Cells"), None)
+
+    item = wait_for(browser, "the Run menu did not show Run All Cells", run_all_item, 10)
+    ActionChains(browser).move_to_element(item).pause(0.3).click().perform()  # a menu item acts on hover, then release
 
     def finished():
         cells = browser.execute_script(CELLS_SCRIPT) or []
-        ran = all(cell["prompt"].strip() not in ("[ ]:", "[*]:", "") for cell in cells)
-        return cells if cells and (ran or any(cell["errors"] for cell in cells)) else None
+        ran = cells and all(re.fullmatch(r"\[\d+\]:", cell["prompt"].strip()) for cell in cells)
+        return cells if ran and browser.find_elements(By.CSS_SELECTOR, IDLE) else None
 
     cells = wait_for(browser, f"the cells of {name} did not all run", finished, RUN_ALL)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
