@@ -406,7 +406,7 @@ def main(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR) -
     except PartialCommitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - a notebook's cell failed: show its traceback after the line
+    except Exception as error:  # noqa: BLE001 - anything else (a disk error): its message after the line
         print(f"error: reproduce failed, {unchanged}:\n{error}", file=sys.stderr)
         return 1
     log.unlink(missing_ok=True)
