@@ -72,12 +72,14 @@ lint: $(STAMP)
 
 # Step 0: the linter (make lint). Step 1: unit tests and notebooks (nbval) in parallel; step 2: the checks of the files the
 # notebooks wrote, which must run after all of them. They share one scratch folder (figures, pytest's temporary folders,
-# the notebooks selected), removed at the end. A selection (PYTEST_ADDOPTS="-k ...") that leaves step 2 nothing to run is
-# not a failure (pytest's exit status 5); checks whose notebooks were left out skip, saying so.
+# the notebooks selected; TMPDIR too, so that what a test or a browser leaves there goes with it), removed at the end.
+# A selection (PYTEST_ADDOPTS="-k ...") that leaves step 2 nothing to run is not a failure (pytest's exit status 5);
+# checks whose notebooks were left out skip, saying so.
 test: lint
 	@scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/tip-tests-XXXXXX") && trap 'rm -rf "$$scratch"' EXIT INT TERM && \
-	status=0; TIP_TEST_SCRATCH="$$scratch" $(PY) -m pytest $(PYTEST_PARALLEL) || status=$$?; \
-	TIP_TEST_SCRATCH="$$scratch" $(PY) -m pytest -p no:xdist -m after_notebooks -q tests || { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
+	export TIP_TEST_SCRATCH="$$scratch" TMPDIR="$$scratch" && \
+	status=0; $(PY) -m pytest $(PYTEST_PARALLEL) || status=$$?; \
+	$(PY) -m pytest -p no:xdist -m after_notebooks -q tests || { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
 	exit $$status
 
 # The JupyterLab path, in a browser (CI, after make test; needs Chromium): installs JupyterLab as make lab does, starts

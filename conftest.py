@@ -140,9 +140,10 @@ def pytest_collection_modifyitems(config, items):
     elif after:
         missing = notebooks_not_run(notebooks)
         if missing:
-            reason = (f"{len(missing)} of {len(all_notebooks())} notebooks did not run in this session or in make test's first "
-                      f"step ({', '.join(missing)}; left out by a selection such as -k, PYTEST_ADDOPTS or a path): "
-                      "run make test without a selection to compare the figures")
+            which = ("no notebook" if len(missing) == len(all_notebooks()) else
+                     f"only {len(all_notebooks()) - len(missing)} of {len(all_notebooks())} notebooks (not {', '.join(missing)})")
+            reason = (f"{which} ran in this session or in make test's first step (left out by a selection such as -k, "
+                      "PYTEST_ADDOPTS or a path): run make test without one to compare the figures")
             for item in after:
                 item.add_marker(pytest.mark.skip(reason=reason))
     if skipped:

@@ -123,7 +123,8 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"]:
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    temporary = tmp_path_factory.mktemp("chromium-tmp")  # Chromium's own temporary folders go with pytest's
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env={**os.environ, "TMPDIR": str(temporary)}), options=options)
     try:
         yield driver
     finally:
