@@ -17,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 from test_reproduce import WRITE, assert_unchanged, make_project, project, snapshot, write_notebook  # noqa: F401 - project is a fixture
 
-from tipreport.outputs.run_notebooks import KERNEL_SOCKETS_PREFIX, KernelStartError, ReproduceError, Runner, notebook_paths, reproduce
+from tipreport.outputs.run_notebooks import KERNEL_SOCKETS_PREFIX, KernelStartError, ReproduceError, Runner, notebook_paths, reproduce, sockets_folder
 from tipreport.paths import REPO_ROOT
 
 SIGNALS = {"SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
@@ -87,20 +87,38 @@ def test_a_signal_mid_run_cleans_up_and_says_so_in_one_line(runs_awaiting_a_sign
 CONNECTION = "import ipykernel.connect\ninfo = ipykernel.connect.get_connection_info(unpack=True)\nprint(info['transport'], info['ip'])"
 
 
-def test_kernels_talk_over_unix_sockets_of_their_own_removed_at_the_end(tmp_path, monkeypatch):
+def test_kernels_talk_over_unix_sockets_of_their_own_removed_at_the_end(tmp_path):
     """No TCP port to race other processes for: two runs started at once failed with "Address already in use"."""
-    notebooks, scratch, staging = tmp_path / "notebooks", tmp_path / "tmp", tmp_path / "staging"
-    for folder in (notebooks, scratch, staging):
+    notebooks, staging = tmp_path / "notebooks", tmp_path / "staging"
+    for folder in (notebooks, staging):
         folder.mkdir()
     for name in ("01_a", "02_b"):
         write_notebook(notebooks / f"{name}.ipynb", CONNECTION)
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     ran = Runner(staging).run_all(notebook_paths(notebooks), workers=2)
     seen = [next(out["text"] for out in book.cells[0].outputs if out.get("name") == "stdout").split() for book in ran.values()]
     assert [transport for transport, _ in seen] == ["ipc", "ipc"]
     assert len({address for _, address in seen}) == 2, "two kernels share their sockets"
-    assert all(Path(address).parent == scratch and Path(address).name.startswith(KERNEL_SOCKETS_PREFIX) for _, address in seen)
-    assert list(scratch.iterdir()) == [], "kernel sockets or connection files left behind"
+    assert all(Path(address).parent == sockets_folder() and Path(address).name.startswith(KERNEL_SOCKETS_PREFIX) for _, address in seen)
+    names = [Path(address).name for _, address in seen]
+    assert [p.name for p in sockets_folder().iterdir() if p.name.startswith(tuple(names))] == [], "sockets or connection files left"
+
+
+def test_the_sockets_folder_is_private_short_and_removed_at_exit(tmp_path):
+    """A process's folder for its kernels' sockets: mode 0700, a socket path in it fits, gone when the process exits.
+    In the temporary folder when a socket path there fits; elsewhere when not (pytest's folders are too deep)."""
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 8)
+    deep.mkdir(parents=True)
+    probe = ("from tipreport.outputs.run_notebooks import KERNEL_SOCKETS_PREFIX, SOCKET_PATH_LIMIT, sockets_folder\n"
+             "import os\nfolder = sockets_folder()\nprint(folder, oct(folder.stat().st_mode & 0o777), "
+             "len(os.fsencode(folder / (KERNEL_SOCKETS_PREFIX + 'x' * 16 + '-99'))) <= SOCKET_PATH_LIMIT)")
+    with tempfile.TemporaryDirectory(dir="/tmp") as shallow:
+        for temporary in (Path(shallow), deep):
+            result = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "TMPDIR": str(temporary)},
+                                    capture_output=True, text=True, check=True)
+            folder, mode, fits = result.stdout.split()
+            assert (mode, fits) == ("0o700", "True")
+            assert not Path(folder).exists(), "left behind after the process exited"
+            assert (Path(folder).parent == temporary) == (temporary != deep)
 
 
 def test_a_kernel_still_starting_when_the_run_stops_runs_no_cell(tmp_path, monkeypatch):

@@ -14,7 +14,14 @@ A run, step by step:
    (atomically, see :mod:`tipreport.fileops`), then rename each notebook into place.
 
 Any failure, Ctrl-C or SIGTERM before step 5 removes the staging folders: notebooks and
-figures stay exactly as they were, and the message says so only when it is true.
+figures stay exactly as they were, and the message says so only when it is true. A cell that
+fails is reported in one line (notebook, cell number, error); its full traceback goes to
+``build/reproduce-failure.log``, which a successful run removes.
+
+Kernels do not depend on the machine: they talk over Unix sockets in a short private folder
+(:func:`sockets_folder`), whatever ``TMPDIR`` is, and run in an environment without the user's
+matplotlib, IPython and Jupyter configuration, locale, time zone or terminal size
+(:func:`kernel_environment`).
 
 Step 4 of 4, outputs: may import from every step (data_in, analysis, charts) and other tipreport.outputs modules."""
 
@@ -25,7 +32,9 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,8 +56,22 @@ WORKERS = min(2, os.cpu_count() or 1)
 KERNEL = "python3"
 #: Seconds a kernel may take to start; a normal start takes about one.
 STARTUP_TIMEOUT = 30
-#: The start of the name of every kernel's Unix sockets, in the temporary folder.
+#: The start of the name of every kernel's Unix sockets and connection file, in :func:`sockets_folder`.
 KERNEL_SOCKETS_PREFIX = "tip-kernel-"
+#: The start of the name of a process's private folder for its kernels' sockets.
+SOCKETS_FOLDER_PREFIX = "tip-kernels-"
+#: The longest path a Unix socket can have: 107 bytes on Linux, 103 on macOS (``sun_path`` with its final NUL).
+SOCKET_PATH_LIMIT = 103
+#: Short folders for the sockets when the temporary folder's path is too long (as pytest's or macOS's are).
+SHORT_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm")
+#: The kernels' home: matplotlib's and IPython's folders (and a font cache made once), none of the user's.
+KERNEL_HOME = REPO_ROOT / "build" / "kernel-home"
+#: What a user's shell may set that would change what a kernel prints or draws; not passed to kernels.
+USER_SETTINGS = ("MPLBACKEND", "MATPLOTLIBRC", "MPLCONFIGDIR", "IPYTHONDIR", "PYTHONSTARTUP", "PYTHONWARNINGS",
+                 "COLUMNS", "LINES", "LANGUAGE", "TZ", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+                 "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_PLATFORM_DIRS")
+#: Where the full traceback of a failed cell goes, relative to the project folder.
+FAILURE_LOG = Path("build") / "reproduce-failure.log"
 #: Leftovers of a run killed with SIGKILL; removed by the next run, which holds the lock.
 STAGING_GLOBS = (".figures.*", ".notebooks.*")
 
@@ -59,6 +82,41 @@ class ReproduceError(Exception):
 
 class KernelStartError(ReproduceError):
     """A Jupyter kernel did not start."""
+
+
+class NotebookFailed(ReproduceError):
+    """A cell failed (an error, a timeout, a kernel that died); ``str()`` names the notebook, the cell and the error."""
+
+    def __init__(self, path: Path, cell_index: int, cell: nbformat.NotebookNode, error: Exception):
+        self.path, self.cell_number, self.source = path, cell_index + 1, cell.get("source", "")
+        count = cell.get("execution_count")
+        where = f"cell {self.cell_number}" + (f" (In [{count}])" if count else "")
+        super().__init__(f"{display_path(path)}: {where} failed: {error_summary(error)}")
+        self.details = ANSI_CODES.sub("", str(error)).strip()
+
+
+#: Terminal colour codes, as IPython puts them in tracebacks.
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def error_summary(error: Exception) -> str:
+    """One line for a cell's failure: ``ZeroDivisionError: division by zero``, or what happened to the kernel."""
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    if isinstance(error, CellExecutionError):
+        first = (error.evalue or "").strip().splitlines()
+        return f"{error.ename}: {first[0]}" if first else error.ename
+    if isinstance(error, DeadKernelError):
+        return "the kernel died while running it"
+    if isinstance(error, CellTimeoutError):
+        return "it did not finish in time"
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def display_path(path: Path) -> Path:
+    """``path`` relative to the project folder when it lies inside it (as messages show it), else as given."""
+    return path.relative_to(REPO_ROOT) if path.is_absolute() and path.is_relative_to(REPO_ROOT) else path
 
 
 class PartialCommitError(Exception):
@@ -76,18 +134,72 @@ def expected_cost(path: Path) -> int:
     return sum(cell.source.count("save_figure(") for cell in notebook.cells if cell.cell_type == "code")
 
 
+_sockets_folder: Path | None = None
+
+
+def sockets_folder() -> Path:
+    """This process's private folder for its kernels' sockets and connection files, removed when it exits.
+
+    In the temporary folder when a socket path there fits in :data:`SOCKET_PATH_LIMIT`, else in the first
+    short folder that can be written: a deep ``TMPDIR`` made kernels fail with "File name too long". Made
+    with ``mkdtemp`` (private, a new name), so that no two runs share a socket."""
+    global _sockets_folder
+    if _sockets_folder is not None and _sockets_folder.is_dir():
+        return _sockets_folder
+    longest = f"{SOCKETS_FOLDER_PREFIX}{os.getpid()}-xxxxxxxx/{KERNEL_SOCKETS_PREFIX}{'x' * 16}-99"
+    for parent in dict.fromkeys([tempfile.gettempdir(), *SHORT_FOLDERS]):
+        if len(os.fsencode(os.path.join(parent, longest))) <= SOCKET_PATH_LIMIT:
+            try:
+                _sockets_folder = Path(tempfile.mkdtemp(prefix=f"{SOCKETS_FOLDER_PREFIX}{os.getpid()}-", dir=parent))
+            except OSError:
+                continue
+            atexit.register(remove_sockets_folder)
+            return _sockets_folder
+    raise KernelStartError(f"no folder for the kernels' Unix sockets: a socket path in the temporary folder "
+                           f"{tempfile.gettempdir()} would be longer than {SOCKET_PATH_LIMIT} bytes, and none of "
+                           f"{', '.join(SHORT_FOLDERS)} can be written; set TMPDIR to a shorter folder")
+
+
+def remove_sockets_folder() -> None:
+    """Remove this process's sockets folder, if it made one (kernels remove their own files when shut down)."""
+    global _sockets_folder
+    if _sockets_folder is not None:
+        shutil.rmtree(_sockets_folder, ignore_errors=True)
+        _sockets_folder = None
+
+
 def kernel_connection() -> Config:
     """How a kernel and its client talk: over Unix sockets of their own where zmq has them (not Windows).
 
     Over TCP, jupyter_client picks free ports, closes them, and the kernel binds them a moment later;
     a kernel started meanwhile by another process can take the same port ("Address already in use").
-    The sockets sit in the temporary folder beside the kernel's connection file, under a name no other kernel
-    has (``tip-kernel-<random>-1`` to ``-5``); jupyter_client removes both when the kernel is shut down."""
+    The sockets and the connection file sit in :func:`sockets_folder`, under a name no other kernel has
+    (``tip-kernel-<random>-1`` to ``-5``, ``tip-kernel-<random>.json``); jupyter_client removes them when the
+    kernel is shut down."""
     config = Config()
     if zmq.has("ipc"):
+        name = sockets_folder() / f"{KERNEL_SOCKETS_PREFIX}{uuid.uuid4().hex[:16]}"
         config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = str(Path(tempfile.gettempdir()) / f"{KERNEL_SOCKETS_PREFIX}{uuid.uuid4().hex[:16]}")
+        config.KernelManager.ip = str(name)
+        config.KernelManager.connection_file = f"{name}.json"
     return config
+
+
+def kernel_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a kernel runs in: ``environ`` (default: this process's) without the user's settings.
+
+    A user's matplotlibrc, IPython startup files or kernel configuration, ``MPLBACKEND``, warnings filter,
+    locale, time zone or terminal size would reach the notebooks' outputs; so would a warning from
+    matplotlib when ``HOME`` cannot be written. Kernels get :data:`KERNEL_HOME` as their home, a UTF-8 C
+    locale and UTC. Its matplotlib font cache is made here, once, so that no kernel prints that it builds one."""
+    environ = dict(os.environ if environ is None else environ)
+    env = {key: value for key, value in environ.items() if key not in USER_SETTINGS and not key.startswith("LC_")}
+    env.update(HOME=str(KERNEL_HOME), MPLCONFIGDIR=str(KERNEL_HOME / "matplotlib"), IPYTHONDIR=str(KERNEL_HOME / "ipython"),
+               LANG="C.UTF-8", LC_ALL="C.UTF-8", TZ="UTC")
+    if not any((KERNEL_HOME / "matplotlib").glob("fontlist-*.json")):
+        (KERNEL_HOME / "matplotlib").mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, capture_output=True, check=False)
+    return env
 
 
 class Runner:
@@ -104,21 +216,28 @@ class Runner:
         """Execute one notebook (reporting it to ``progress``, if given); raises on any cell error."""
         start = time.perf_counter()
         notebook = nbformat.read(path, as_version=4)
-        started = []
+        started, running = [], []
+
+        def cell_start(cell, cell_index, **_):
+            self._unless_stopping()
+            running[:] = [(cell_index, cell)]
+
         client = NotebookClient(notebook, timeout=self.timeout, startup_timeout=self.startup_timeout,
                                 kernel_name=self.kernel, record_timing=False, extra_arguments=["--log-level=ERROR"],
                                 resources={"metadata": {"path": str(path.parent)}}, config=kernel_connection(),
-                                on_notebook_start=lambda **_: started.append(True), on_cell_start=self._unless_stopping)
+                                on_notebook_start=lambda **_: started.append(True), on_cell_start=cell_start)
         self.clients.append(client)
         self._unless_stopping()
         try:
-            client.execute(env={**os.environ, "TIP_FIGURES_DIR": str(self.figures)})
+            client.execute(env={**kernel_environment(), "TIP_FIGURES_DIR": str(self.figures)})
         except Exception as error:
             atexit.unregister(client._cleanup_kernel)  # nbclient leaves it registered when a start fails
             if not started and not self.stopping:
                 reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 raise KernelStartError(f"the Jupyter kernel {self.kernel!r} did not start for {path.name} "
                                        f"({reason}); check that `python -m ipykernel` starts in this environment") from None
+            if running and not self.stopping and not isinstance(error, ReproduceError):
+                raise NotebookFailed(path, *running[0], error) from error
             raise
         if self.progress:
             written = len(list(self.figures.glob(f"{path.name[:2]}_*.json")))
@@ -254,27 +373,45 @@ def build_figures(figures_dir: Path, notebooks: list[Path] | None = None, worker
     (figures_dir / INDEX_NAME).write_text(figure_index(figures_dir), encoding="utf-8")
 
 
+def write_failure_log(failure: NotebookFailed, log: Path, line: str) -> Path:
+    """Write the failed cell's source and full traceback to ``log`` (replacing an older one); returns ``log``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(f"{line}\n\nCell {failure.cell_number} of {failure.path}:\n{failure.source}\n\n{failure.details}\n",
+                   encoding="utf-8")
+    return log
+
+
 def main(notebooks: list[Path] | None = None, figures_dir: Path = FIGURES_DIR) -> int:
-    """``make reproduce``: a progress line per notebook, then the total; one line on failure."""
+    """``make reproduce``: a progress line per notebook, then the total; one line on failure.
+
+    A failed cell's full traceback goes to :data:`FAILURE_LOG` in the project folder (``figures_dir``'s parent),
+    named at the end of the line; a successful run removes that log."""
     notebooks = notebooks or notebook_paths()
     unchanged = "notebooks and figures/ left unchanged"
+    log = figures_dir.parent / FAILURE_LOG
     try:
         with signals_raise_interrupted():
             seconds = reproduce(notebooks, figures_dir, progress=lambda line: print(line, flush=True))
     except Interrupted as stop:
         print(f"error: reproduce interrupted ({stop}); {unchanged}", file=sys.stderr)
         return 128 + stop.signum
+    except NotebookFailed as failure:
+        line = f"error: {failure}; {unchanged}"
+        write_failure_log(failure, log, line)
+        print(f"{line}; full traceback in {display_path(log)}", file=sys.stderr)
+        return 1
     except ReproduceError as error:
         print(f"error: {error}; {unchanged}", file=sys.stderr)
         return 1
     except PartialCommitError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 - a notebook's cell failed: show its traceback after the line
+    except Exception as error:  # noqa: BLE001 - anything else (a disk error): its message after the line
         print(f"error: reproduce failed, {unchanged}:\n{error}", file=sys.stderr)
         return 1
+    log.unlink(missing_ok=True)
     count = len(list(figures_dir.glob("*.json")))
-    where = figures_dir.relative_to(REPO_ROOT) if figures_dir.is_relative_to(REPO_ROOT) else figures_dir
+    where = display_path(figures_dir)
     print(f"ran {len(notebooks)} notebooks and rebuilt {count} figures in {where}/ in {seconds:.1f} s")
     return 0
 
