@@ -13,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import nbformat
 import pytest
 from test_reproduce import WRITE, make_project, snapshot
 
+from tipreport.outputs import run_notebooks as run_notebooks_module
 from tipreport.outputs.run_notebooks import notebook_paths
 from tipreport.paths import REPO_ROOT
 
@@ -436,3 +439,23 @@ def test_the_selected_test_runs(selection_runs, name):
 def test_the_byte_comparison_without_every_notebook_skips_and_says_why(selection_runs, name):
     result = selection_runs[name][0]
     assert re.search(r"SKIPPED \[\d+\] tests/test_style.py:\d+: .*notebook", result.stdout), result.stdout[-2500:]
+
+
+def test_kernels_starting_at_once_share_one_sockets_folder_and_leave_none(monkeypatch, tmp_path):
+    """Two notebooks start their kernels in two threads: one folder is made for both, and removed."""
+    deep = deep_folder(tmp_path, 160)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    monkeypatch.setattr(run_notebooks_module, "_sockets_folder", None)
+    before = set(Path("/tmp").glob(f"{run_notebooks_module.SOCKETS_FOLDER_PREFIX}{os.getpid()}-*"))
+    start = threading.Barrier(8)
+
+    def folder():
+        start.wait()
+        return run_notebooks_module.sockets_folder()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        folders = set(pool.map(lambda _: folder(), range(8)))
+    made = set(Path("/tmp").glob(f"{run_notebooks_module.SOCKETS_FOLDER_PREFIX}{os.getpid()}-*")) - before
+    run_notebooks_module.remove_sockets_folder()
+    assert len(folders) == 1 and made == folders
+    assert not any(path.exists() for path in made)

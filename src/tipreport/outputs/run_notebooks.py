@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -135,6 +136,8 @@ def expected_cost(path: Path) -> int:
 
 
 _sockets_folder: Path | None = None
+#: Kernels start in several threads at once: one of them makes the folder, the others wait and use it.
+_sockets_folder_lock = threading.Lock()
 
 
 def sockets_folder() -> Path:
@@ -143,6 +146,11 @@ def sockets_folder() -> Path:
     In the temporary folder when a socket path there fits in :data:`SOCKET_PATH_LIMIT`, else in the first
     short folder that can be written: a deep ``TMPDIR`` made kernels fail with "File name too long". Made
     with ``mkdtemp`` (private, a new name), so that no two runs share a socket."""
+    with _sockets_folder_lock:
+        return _make_sockets_folder()
+
+
+def _make_sockets_folder() -> Path:
     global _sockets_folder
     if _sockets_folder is not None and _sockets_folder.is_dir():
         return _sockets_folder
