@@ -62,7 +62,7 @@ def test_a_lookup_prints_the_determination_after_each_tier_3_report(capsys):
     lines = [line for line in part.splitlines() if line.startswith("  FY ")]
     assert [line.split()[1] for line in lines] == ["2003", "2006", "2023", "2024", "2025", "2026"]
     fy2024 = next(line for line in lines if line.startswith("  FY 2024"))
-    assert fy2024.endswith("complete text read, 2023-14 signed 2023-09-29): fully waived")
+    assert fy2024.endswith("complete text read, 2023-14 dated 2023-09-29): fully waived")
     assert "the determination was not read in full" in lines[1] and "not read: the summary found" in lines[-1]
     assert part.count("    source: https://") == 5, "every fiscal year with a document links its source"
 

@@ -287,7 +287,7 @@ def format_determinations(rows: pd.DataFrame) -> str:
     lines = ["Determinations (TVPA 110(d)) for the fiscal year after each Tier 3 report:"]
     for row in rows.to_dict("records"):
         signed = f", {row['pd_number'] if pd.notna(row['pd_number']) else 'PD number not read'}" \
-                 f" signed {row['signed_date']}" if pd.notna(row["signed_date"]) else ""
+                 f" dated {row['signed_date']}" if pd.notna(row["signed_date"]) else ""
         lines.append(f"  FY {row['fiscal_year']} ({row['report_year']} report; {row['reading']}{signed}): {decision_words(row)}")
         if pd.notna(row["evidence"]):
             lines += [f"    {line}" for line in str(row["evidence"]).splitlines()]
