@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tipreport.analysis.movements import consecutive_runs
+
 COMPLETE, PARTLY, SUMMARY, MISSING = "complete text read", "partly read", "summary only", "missing"
 NOT_REQUIRED = "no determination required"
 #: Section 110(c) asks for the determinations only after reports submitted "on or after January 1, 2003"
@@ -207,13 +209,8 @@ def summed_over(counts: pd.DataFrame, reading: str) -> pd.Series:
 
 def year_span(years) -> str:
     """Years as ranges: [2005, 2006, 2007, 2009] → '2005–2007, 2009'."""
-    years, spans = sorted(int(y) for y in years), []
-    for year in years:
-        if spans and year == spans[-1][1] + 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans) or "none"
+    runs = consecutive_runs(int(y) for y in years)
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs) or "none"
 
 
 def by_government(outcomes: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
