@@ -324,40 +324,30 @@ def build_tables(reference: Path = REFERENCE_DIR, manual_sources: Path = MANUAL_
     """The generated CSV files' text, keyed by file name."""
     countries, found = build_countries(reference, read_csv(former_governments))
     tiers, tier_sources = build_tiers(reference, countries)
-    totals, total_sources = build_published_totals(reference)
-    not_ranked, not_ranked_sources = build_country_years(
-        reference, "not_ranked.csv", countries, {"evidence_phrase": "evidence_phrase"})
-    elimination, elimination_sources = build_elimination(reference, countries, tiers)
-    determinations, determination_sources = build_determinations(reference, countries)
-    documents, document_sources = build_determination_documents(reference)
-    waivers, waiver_sources = build_reference_rows(
-        reference / "watch_list_law" / "waivers.csv", countries, ("event",), ("evidence_phrase", "note"))
-    state_sponsored, state_sponsored_sources = build_reference_rows(
-        reference / "state_sponsored" / "state_sponsored.csv", countries, (), ("evidence_phrase", "note"))
-    statute, statute_sources = build_statutes(reference / "watch_list_law" / "statute_versions.csv")
-    sponsored_statute, sponsored_statute_sources = build_statutes(reference / "state_sponsored" / "statute.csv")
-    law_enforcement, law_sources = build_law_enforcement(reference)
-    for extra in (tier_sources, total_sources, not_ranked_sources, elimination_sources, law_sources,
-                  determination_sources, document_sources, waiver_sources, state_sponsored_sources,
-                  statute_sources, sponsored_statute_sources):
-        for url, value in extra.items():
-            found.setdefault(url, value)
-    manual = read_csv(manual_sources)
-    return {
-        "countries.csv": csv_text(countries[0].keys(), countries),
-        "tiers.csv": csv_text(tiers[0].keys(), tiers),
-        "published_totals.csv": csv_text(totals[0].keys(), totals),
-        "not_ranked.csv": csv_text(not_ranked[0].keys(), not_ranked),
-        "tier2_by_elimination.csv": csv_text(elimination[0].keys(), elimination),
-        "law_enforcement.csv": csv_text(law_enforcement[0].keys(), law_enforcement),
-        "determinations.csv": csv_text(determinations[0].keys(), determinations),
-        "determination_documents.csv": csv_text(documents[0].keys(), documents),
-        "watch_list_statute.csv": csv_text(statute[0].keys(), statute),
-        "watch_list_waivers.csv": csv_text(waivers[0].keys(), waivers),
-        "state_sponsored.csv": csv_text(state_sponsored[0].keys(), state_sponsored),
-        "state_sponsored_statute.csv": csv_text(sponsored_statute[0].keys(), sponsored_statute),
-        "sources.csv": csv_text(SOURCE_COLUMNS, build_sources(found, manual)),
+    # Each table's rows and the sources it cites, in the order the sources are registered (the first
+    # table to cite a URL names it in sources.csv).
+    tables = {
+        "tiers.csv": (tiers, tier_sources),
+        "published_totals.csv": build_published_totals(reference),
+        "not_ranked.csv": build_country_years(reference, "not_ranked.csv", countries, {"evidence_phrase": "evidence_phrase"}),
+        "tier2_by_elimination.csv": build_elimination(reference, countries, tiers),
+        "law_enforcement.csv": build_law_enforcement(reference),
+        "determinations.csv": build_determinations(reference, countries),
+        "determination_documents.csv": build_determination_documents(reference),
+        "watch_list_waivers.csv": build_reference_rows(
+            reference / "watch_list_law" / "waivers.csv", countries, ("event",), ("evidence_phrase", "note")),
+        "state_sponsored.csv": build_reference_rows(
+            reference / "state_sponsored" / "state_sponsored.csv", countries, (), ("evidence_phrase", "note")),
+        "watch_list_statute.csv": build_statutes(reference / "watch_list_law" / "statute_versions.csv"),
+        "state_sponsored_statute.csv": build_statutes(reference / "state_sponsored" / "statute.csv"),
     }
+    for _, sources in tables.values():
+        for url, value in sources.items():
+            found.setdefault(url, value)
+    texts = {"countries.csv": csv_text(countries[0].keys(), countries)}
+    texts.update({name: csv_text(rows[0].keys(), rows) for name, (rows, _) in tables.items()})
+    texts["sources.csv"] = csv_text(SOURCE_COLUMNS, build_sources(found, read_csv(manual_sources)))
+    return texts
 
 
 def write_tables(data_dir: Path = DATA_DIR, **kwargs) -> list[Path]:
