@@ -74,7 +74,7 @@ def test_second_year_quotes_the_whole_sentence_and_confirms_it_plainly():
     row = c.check_second_year(make_tables(rows), article)
     assert row["article says"] == "phrase of cambodia-tier3-second-year and was “not making significant efforts,” it said."
     assert row["verdict"] == c.CONFIRMED and "qualification" not in row
-    assert row["our data"] == "2021: Tier 2 Watch List; 2022: Tier 3; 2023: Tier 3"
+    assert row["our data"] == "the 2021 report: Tier 2 Watch List; the 2022 report: Tier 3; the 2023 report: Tier 3"
 
 
 def test_article_sentence_refuses_a_phrase_not_in_the_article():

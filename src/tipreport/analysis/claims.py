@@ -160,8 +160,8 @@ def check_second_year(tables: dict, article: str | None = None) -> dict:
     else:
         verdict = CONFIRMED if tiers[0] != "Tier 3" and tiers[1] == tiers[2] == "Tier 3" else DIFFERS
     return _row("cambodia-tier3-second-year", article_sentence(_phrase(tables, "cambodia-tier3-second-year"), article),
-                f"Tier 3 (the Tier 3 test, 22 U.S.C. 7107(b)(1)(C)) in the {years[1]} and {years[2]} reports, not in {years[0]}",
-                "; ".join(f"{year}: {tier or 'no placement'}" for year, tier in zip(years, tiers)),
+                f"Tier 3 (the Tier 3 test, 22 U.S.C. 7107(b)(1)(C)) in the {years[1]} and {years[2]} reports, not in the {years[0]} report",
+                "; ".join(f"the {year} report: {tier or 'no placement'}" for year, tier in zip(years, tiers)),
                 verdict, " ".join(s for _, s in history.values() if s))
 
 
